@@ -1,0 +1,122 @@
+"""GR rules: LanguageTool matches mapped to qa rules, MQM categories and severities."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from qa.document import Document
+from qa.engines.languagetool import LTMatch, chunk_spans, split_long
+from qa.issue import Category, Issue, Severity
+from qa.registry import Rule
+
+SPELLING = Rule(
+    "GR001", "grammar.spelling", Category.FLUENCY_SPELLING, Severity.MINOR, 0.8,
+    "A word LanguageTool's spell checker does not know.",
+    {"what": "LanguageTool's dictionary check (MORFOLOGIK/Hunspell rules) flagged a word.",
+     "why": "Misspellings distract readers. Unknown proper names are flagged too, so a "
+            "capitalised word gets a lower confidence (0.4).",
+     "example": "The goverment said so.  ->  The government said so.",
+     "fix": "Correct the word, or add names to a project vocabulary."})
+AGREEMENT = Rule(
+    "GR002", "grammar.agreement", Category.FLUENCY_GRAMMAR, Severity.MAJOR, 0.85,
+    "Subject-verb, determiner-noun or pronoun agreement error.",
+    {"what": "LanguageTool agreement rules (ids containing AGR, or described as agreement).",
+     "why": "Agreement errors are a common trace of machine translation and read as careless.",
+     "example": "He go to school.  ->  He goes to school.",
+     "fix": "Make the verb, determiner or pronoun agree with its subject or noun."})
+CONFUSION = Rule(
+    "GR003", "grammar.confusion", Category.FLUENCY_GRAMMAR, Severity.MAJOR, 0.8,
+    "A commonly confused word (its/it's, could of, then/than, ...).",
+    {"what": "LanguageTool's confused-word and typo rules other than plain spelling.",
+     "why": "The word exists, so spell checkers miss it, but it is the wrong word here.",
+     "example": "Its a nice day.  ->  It's a nice day.",
+     "fix": "Use the suggested word."})
+PUNCTUATION = Rule(
+    "GR004", "grammar.punctuation", Category.FLUENCY_PUNCTUATION, Severity.MINOR, 0.7,
+    "Punctuation, typography or whitespace problem.",
+    {"what": "LanguageTool PUNCTUATION and TYPOGRAPHY categories: unpaired quotes, commas, spacing.",
+     "why": "Small, but a broken quote pair can change who is being quoted.",
+     "example": "Results were good .  ->  Results were good.",
+     "fix": "Apply the suggested punctuation."})
+STYLE = Rule(
+    "GR005", "grammar.style", Category.STYLE_AWKWARD, Severity.MINOR, 0.5,
+    "Style: redundancy, wordiness, register.",
+    {"what": "LanguageTool style, redundancy and plain-English rules.",
+     "why": "Not wrong, but awkward; often a sign of literal translation.",
+     "example": "in order to  ->  to",
+     "fix": "Consider the suggestion; ignore GR005 if your house style differs."})
+OTHER = Rule(
+    "GR006", "grammar.other", Category.FLUENCY_GRAMMAR, Severity.MAJOR, 0.75,
+    "Any other LanguageTool grammar match (word order, articles, repeated words, collocations).",
+    {"what": "LanguageTool grammar matches that fit none of GR001-GR005.",
+     "why": "Grammar errors make text harder to trust and to read.",
+     "example": "This is is wrong.  ->  This is wrong.",
+     "fix": "Apply the suggestion or rephrase."})
+
+RULES = (SPELLING, AGREEMENT, CONFUSION, PUNCTUATION, STYLE, OTHER)
+
+_SPELLING_PREFIXES = ("MORFOLOGIK_RULE", "HUNSPELL", "SPELLING_RULE")
+_STYLE_CATEGORIES = {"STYLE", "REDUNDANCY", "PLAIN_ENGLISH", "REPETITIONS_STYLE", "COLLOQUIALISMS",
+                     "WIKIPEDIA", "GENDER_NEUTRALITY", "CREATIVE_WRITING", "TEXT_ANALYSIS"}
+_STYLE_TYPES = {"style", "register", "locale-violation"}
+MAX_SUGGESTIONS = 5
+
+
+def classify(match: LTMatch) -> Rule:
+    """Map a LanguageTool match to a GR rule; the order of the tests matters."""
+    if match.rule_id.startswith(_SPELLING_PREFIXES) or match.rule_id == "EN_CONTRACTION_SPELLING":
+        return SPELLING
+    text = f"{match.rule_id} {match.description} {match.short_message}".lower()
+    if "agr" in match.rule_id.lower().split("_") or "agreement" in text:
+        return AGREEMENT
+    if match.category_id in {"CONFUSED_WORDS", "TYPOS"}:
+        return CONFUSION
+    if match.category_id in {"PUNCTUATION", "TYPOGRAPHY"} or match.issue_type in {"typographical", "whitespace"}:
+        return PUNCTUATION
+    if match.category_id in _STYLE_CATEGORIES or match.issue_type in _STYLE_TYPES:
+        return STYLE
+    return OTHER
+
+
+def to_issue(match: LTMatch, doc: Document) -> Issue:
+    rule = classify(match)
+    flagged = doc.text[match.start:match.end]
+    confidence = rule.confidence
+    if rule is SPELLING and flagged[:1].isupper():
+        confidence = 0.4  # most unknown capitalised words are names
+    return rule.issue(
+        confidence=confidence, start=match.start, end=match.end,
+        sentence=doc.sentence_at(match.start), message=match.message,
+        suggestions=match.replacements[:MAX_SUGGESTIONS],
+        evidence={"lt_rule": match.rule_id, "lt_sub_id": match.sub_id,
+                  "lt_category": match.category_id, "lt_issue_type": match.issue_type,
+                  "lt_description": match.description})
+
+
+class GrammarCheck:
+    family = "grammar"
+
+    def __init__(self, config, engines) -> None:
+        self.client = engines.languagetool
+        self.chunk_chars = int(config.section("languagetool")["chunk_chars"])
+
+    def check(self, doc: Document, progress=None) -> Iterator[Issue]:
+        spans = request_spans(doc, self.chunk_chars)
+        for match in self.client.check_spans(doc.text, spans, progress):
+            yield to_issue(match, doc)
+
+
+CHECK = GrammarCheck
+
+
+def request_spans(doc: Document, limit: int) -> list[tuple[int, int]]:
+    """Whole paragraphs packed up to limit characters; longer paragraphs split at sentences."""
+    spans = []
+    for start, end in chunk_spans(doc.paragraphs, limit):
+        if end - start <= limit:
+            spans.append((start, end))
+            continue
+        sentences = [(s.start, s.end) for s in doc.sentences if start <= s.start < end]
+        for s_start, s_end in chunk_spans(sentences, limit):
+            spans.extend(split_long(doc.text, s_start, s_end, limit))
+    return spans

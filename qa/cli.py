@@ -1,0 +1,249 @@
+"""The `qa` command line: parse -> load config -> run -> render -> exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qa import __version__
+
+EXIT_CLEAN, EXIT_ISSUES, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+app = typer.Typer(
+    help="Audit English text for grammar errors and semantic inversions.\n\n"
+         "Exit codes: 0 clean, 1 issues at or above --fail-on, 2 usage or config error, "
+         "3 a file or engine could not be checked (takes precedence over 1).",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+server_app = typer.Typer(help="Keep a local LanguageTool server running for fast repeated runs.",
+                         no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    never = "never"
+    minor = "minor"
+    major = "major"
+    critical = "critical"
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    typer.echo(f"qa: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def split_list(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (searched for .txt/.md) or globs.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language code, e.g. en-US.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules: code, name or prefix (GR, grammar, SI001). Repeatable or comma-separated.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules, same syntax as --select.")] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when an issue at or above this severity is reported [default: major].")] = None,
+    min_confidence: Annotated[Optional[float], typer.Option("--min-confidence", min=0.0, max=1.0, help="Hide issues below this confidence.")] = None,
+    lt_server: Annotated[Optional[str], typer.Option("--lt-server", help="Use this LanguageTool server URL instead of starting one.")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of discovering qa.toml/pyproject.toml.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr (only on a terminal).")] = True,
+) -> None:
+    """Check text files and report grammar issues and semantic inversions."""
+    from qa.config import ConfigError, load_config
+    from qa.engines.languagetool import write_atomic_text
+    from qa.formatters import get_formatter
+    from qa.runner import UsageError, discover, enabled_codes, enabled_families, run
+
+    try:
+        config = load_config(Path(paths[0]) if paths else None, config_file, {
+            "language": lang, "select": split_list(select), "ignore": split_list(ignore),
+            "fail_on": fail_on.value if fail_on else None, "min_confidence": min_confidence,
+            "lt_server": lt_server})
+        files = discover(paths, config["extensions"])
+        if not files:
+            fail("no files to check")
+        families = enabled_families(enabled_codes(config))
+        with progress_bar(files, len(families), enabled=progress) as advance:
+            report = run(paths, config, advance, files=files)
+    except (ConfigError, UsageError) as error:
+        fail(str(error))
+    rendered = get_formatter(format.value)(report)
+    if output:
+        write_atomic_text(output, rendered)
+    else:
+        sys.stdout.write(rendered)
+    for error in report.errors:
+        typer.echo(f"qa: error: {error}", err=True)
+    for result in report.files:
+        if result.error:
+            typer.echo(f"qa: error: {result.error}", err=True)
+    raise typer.Exit(exit_code(report, config["fail_on"]))
+
+
+def exit_code(report, fail_on: str) -> int:
+    if report.has_errors:
+        return EXIT_ERROR
+    if fail_on != "never":
+        from qa.issue import Severity
+
+        threshold = Severity(fail_on).rank
+        if any(issue.severity.rank >= threshold for issue in report.issues):
+            return EXIT_ISSUES
+    return EXIT_CLEAN
+
+
+class progress_bar:
+    """A rich progress bar on stderr for long runs on a terminal; a no-op otherwise."""
+
+    LONG_RUN_CHARS = 200_000
+
+    def __init__(self, files: list[str], families: int, enabled: bool) -> None:
+        self.total = sum(os.path.getsize(f) if os.path.isfile(f) else 0 for f in files)
+        self.active = (enabled and sys.stderr.isatty()
+                       and (len(files) > 5 or self.total > self.LONG_RUN_CHARS))
+        self.families = max(families, 1)
+        self.progress = None
+
+    def __enter__(self):
+        if not self.active:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("checking"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self.progress.start()
+        # Each family reports the characters it has done, so the total counts them per family.
+        self._task = self.progress.add_task("check", total=self.total * self.families)
+        return self.advance
+
+    def advance(self, characters: int) -> None:
+        self.progress.advance(self._task, characters)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, category, default severity and summary."""
+    from qa.registry import all_rules
+
+    for rule in all_rules().values():
+        typer.echo(f"{rule.code}  {rule.name:<28} {str(rule.category):<26} {str(rule.severity):<9} {rule.summary}")
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="Rule code or name, e.g. GR002 or grammar.agreement.")]) -> None:
+    """Print a rule's documentation."""
+    from qa.registry import UnknownSelector, get_rule
+
+    try:
+        typer.echo(get_rule(code).doc())
+    except UnknownSelector as error:
+        fail(str(error))
+
+
+@app.command("config")
+def show_config(
+    defaults: Annotated[bool, typer.Option("--defaults", help="Print the shipped defaults file.")] = False,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="Config file to read.")] = None,
+) -> None:
+    """Print the effective configuration and where each value came from."""
+    import json
+
+    from qa.config import ConfigError, defaults_text, load_config
+
+    if defaults:
+        typer.echo(defaults_text(), nl=False)
+        return
+    try:
+        config = load_config(None, config_file)
+    except ConfigError as error:
+        fail(str(error))
+    for key, value in config.values.items():
+        typer.echo(f"{key} = {json.dumps(value)}    # {config.sources.get(key, 'defaults')}")
+
+
+@app.command()
+def setup(
+    lt_version: Annotated[Optional[str], typer.Option("--lt-version", help="LanguageTool version [default: from config].")] = None,
+) -> None:
+    """Fetch LanguageTool from Maven Central into the cache (idempotent)."""
+    from qa.config import defaults
+    from qa.engines.languagetool import LanguageToolError, install, java_command
+
+    version = lt_version or defaults()["languagetool"]["version"]
+    try:
+        java_command()
+        home = install(version, log=lambda m: typer.echo(m, err=True))
+    except LanguageToolError as error:
+        fail(str(error), EXIT_ERROR)
+    typer.echo(f"LanguageTool {version} is ready in {home}")
+
+
+@server_app.command("start")
+def server_start(
+    port: Annotated[Optional[int], typer.Option(help="Port on 127.0.0.1 [default: a free one].")] = None,
+) -> None:
+    """Start a background LanguageTool server that `qa check` then uses automatically."""
+    from qa.config import defaults
+    from qa.engines.languagetool import LanguageToolError, start_background_server
+
+    settings = defaults()["languagetool"]
+    try:
+        state = start_background_server(settings["version"], port, float(settings["startup_timeout"]))
+    except LanguageToolError as error:
+        fail(str(error), EXIT_ERROR)
+    typer.echo(f"LanguageTool server running at {state['url']} (pid {state.get('pid')})")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the background LanguageTool server."""
+    from qa.engines.languagetool import stop_background_server
+
+    state = stop_background_server()
+    typer.echo(f"stopped server at {state['url']}" if state else "no server was running")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Show whether the background server is running (exit 1 if not)."""
+    from qa.engines.languagetool import read_state, running_server_url
+
+    url = running_server_url()
+    if url is None:
+        typer.echo("no server running")
+        raise typer.Exit(1)
+    state = read_state() or {}
+    typer.echo(f"running at {url} (pid {state.get('pid')}, LanguageTool {state.get('version')}, "
+               f"log {state.get('log')})")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"qa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    pass

@@ -1,0 +1,191 @@
+"""run(paths, config) -> Report: discover, read, check, filter, score. Files are isolated."""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from qa import __version__
+from qa.checks import FAMILIES
+from qa.config import ConfigError, QAConfig
+from qa.document import Document, DocumentError, count_words, read_document
+from qa.engines.languagetool import (LanguageToolClient, LanguageToolError, ServerProcess,
+                                     running_server_url)
+from qa.issue import Issue, Severity
+from qa.registry import UnknownSelector, all_rules, enabled_rules, get_rule
+from qa.report import FileResult, Report, SentenceResult, Signature
+from qa.scoring import mqm_score, penalty
+
+Progress = Callable[[int], None]  # called with a number of characters done
+
+
+class UsageError(ValueError):
+    """Bad paths or selectors: exit code 2."""
+
+
+class Engines:
+    """Heavy external resources, created on first use and shared by every file in a run."""
+
+    def __init__(self, config: QAConfig) -> None:
+        self.config = config
+        self._languagetool: LanguageToolClient | None = None
+
+    @property
+    def languagetool(self) -> LanguageToolClient:
+        if self._languagetool is None:
+            settings = self.config.section("languagetool")
+            url = self.config["lt_server"] or running_server_url()
+            server = None
+            if not url:
+                server = ServerProcess(settings["version"],
+                                       startup_timeout=float(settings["startup_timeout"]))
+                url = server.url
+            try:
+                self._languagetool = LanguageToolClient(url, self.config["language"], server=server)
+            except BaseException:
+                if server:
+                    server.stop()
+                raise
+        return self._languagetool
+
+    @property
+    def languagetool_version(self) -> str | None:
+        return self._languagetool.version if self._languagetool else None
+
+    def close(self) -> None:
+        if self._languagetool is not None:
+            self._languagetool.close()
+
+    def __enter__(self) -> Engines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def discover(paths: Sequence[str], extensions: Iterable[str]) -> list[str]:
+    """Files named directly, files under directories (by extension), and glob matches."""
+    extensions = tuple(e.lower() for e in extensions)
+    found: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(str(p) for p in path.rglob("*")
+                            if p.is_file() and p.suffix.lower() in extensions)
+        elif path.exists() or not glob.has_magic(raw):
+            found.append(raw)  # a missing file becomes a file-level error, not a crash
+        else:
+            matches = sorted(p for p in glob.glob(raw, recursive=True) if os.path.isfile(p))
+            if not matches:
+                raise UsageError(f"no files match {raw!r}")
+            found += matches
+    return list(dict.fromkeys(found))
+
+
+def severity_overrides(config: QAConfig) -> dict[str, Severity]:
+    try:
+        return {get_rule(key).code: Severity(value) for key, value in config["severity"].items()}
+    except UnknownSelector as error:
+        raise ConfigError(f"{config.sources.get('severity', 'config')}: [severity] {error}") from None
+
+
+def enabled_codes(config: QAConfig) -> frozenset[str]:
+    try:
+        return enabled_rules(config["select"], config["ignore"])
+    except UnknownSelector as error:
+        raise UsageError(str(error)) from None
+
+
+def enabled_families(codes: frozenset[str]) -> list[str]:
+    rules = all_rules()
+    return [family for family in FAMILIES if any(rules[c].family == family for c in codes)]
+
+
+class Session:
+    """Enabled checks and their engines, shared by every file of a run."""
+
+    def __init__(self, config: QAConfig) -> None:
+        self.config = config
+        self.enabled = enabled_codes(config)
+        self.overrides = severity_overrides(config)
+        self.families = enabled_families(self.enabled)
+        self.engines = Engines(config)
+        self.errors: list[str] = []  # run-level: a family whose engine could not start
+        self.checks = []
+        for family in self.families:
+            try:
+                self.checks.append(importlib.import_module(FAMILIES[family]).CHECK(config, self.engines))
+            except LanguageToolError as error:
+                self.errors.append(f"{family} checks skipped: {error}")
+
+    def signature(self) -> Signature:
+        models = {k: v for check in self.checks for k, v in getattr(check, "models", {}).items()}
+        return Signature(__version__, self.config["language"], self.config.hash,
+                         self.engines.languagetool_version, models)
+
+    def check_path(self, path: str, progress: Progress | None = None) -> FileResult:
+        try:
+            doc = read_document(path)
+        except DocumentError as error:
+            return FileResult(path, error=str(error))
+        return self.check_document(doc, progress)
+
+    def check_document(self, doc: Document, progress: Progress | None = None) -> FileResult:
+        issues, errors = [], []
+        for check in self.checks:
+            try:
+                issues += check.check(doc, progress)
+            except LanguageToolError as error:
+                errors.append(f"{doc.path}: {check.family} check failed: {error}")
+            except Exception as error:  # a bug in one family must not lose the other files
+                errors.append(f"{doc.path}: internal error in {check.family} check: "
+                              f"{type(error).__name__}: {error}")
+        issues = filter_issues(issues, self.enabled, self.overrides,
+                               float(self.config["min_confidence"]))
+        return FileResult(doc.path, doc.text, score_sentences(doc, issues), tuple(issues),
+                          "\n".join(errors) or None)
+
+    def close(self) -> None:
+        self.engines.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run(paths: Sequence[str], config: QAConfig, progress: Progress | None = None,
+        files: Sequence[str] | None = None) -> Report:
+    files = list(files) if files is not None else discover(paths, config["extensions"])
+    with Session(config) as session:
+        results = tuple(session.check_path(path, progress) for path in files)
+        return Report(session.signature(), results, tuple(session.errors))
+
+
+def filter_issues(issues: Iterable[Issue], enabled: frozenset[str],
+                  overrides: dict[str, Severity], min_confidence: float) -> list[Issue]:
+    kept = []
+    for issue in issues:
+        if issue.rule not in enabled or issue.confidence < min_confidence:
+            continue
+        if issue.rule in overrides:
+            issue = replace(issue, severity=overrides[issue.rule])
+        kept.append(issue)
+    return sorted(kept, key=lambda i: (i.start, i.end, i.rule))
+
+
+def score_sentences(doc: Document, issues: Sequence[Issue]) -> tuple[SentenceResult, ...]:
+    by_sentence: dict[int, list[Severity]] = {}
+    for issue in issues:
+        by_sentence.setdefault(issue.sentence, []).append(issue.severity)
+    results = []
+    for sentence in doc.sentences:
+        words = count_words(doc.text[sentence.start:sentence.end])
+        results.append(SentenceResult(sentence.index, sentence.start, sentence.end, words,
+                                      mqm_score(penalty(by_sentence.get(sentence.index, ())), words)))
+    return tuple(results)

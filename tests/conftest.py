@@ -1,0 +1,34 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "corpora" / "seed" / "000_33b904c69182b1ca.txt"
+
+
+@pytest.fixture(scope="session")
+def lt_server():
+    """One real LanguageTool server for the whole test session."""
+    from qa.config import defaults
+    from qa.engines.languagetool import ServerProcess
+
+    server = ServerProcess(defaults()["languagetool"]["version"])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def lt_url(lt_server):
+    return lt_server.url
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project directory (its own git root, so no outer config leaks in)."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

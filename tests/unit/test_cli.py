@@ -1,0 +1,88 @@
+"""CLI behaviour that needs no engine: usage errors, rules, explain, exit-code policy."""
+
+import json
+
+from typer.testing import CliRunner
+
+from qa.cli import app, exit_code
+from qa.issue import Category, Issue, Severity
+from qa.report import FileResult, Report, Signature
+
+runner = CliRunner()
+
+
+def make_report(*severities, error=None):
+    issues = tuple(Issue("GR002", "grammar.agreement", "grammar", Category.FLUENCY_GRAMMAR, s, 0.9,
+                         0, 2, 0, "m") for s in severities)
+    return Report(Signature("0", "en-US", "0" * 16), (FileResult("a.txt", "He go.", (), issues, error),))
+
+
+def test_exit_code_policy():
+    assert exit_code(make_report(), "major") == 0
+    assert exit_code(make_report(Severity.MINOR), "major") == 0
+    assert exit_code(make_report(Severity.MINOR), "minor") == 1
+    assert exit_code(make_report(Severity.CRITICAL), "major") == 1
+    assert exit_code(make_report(Severity.CRITICAL), "never") == 0
+    assert exit_code(make_report(Severity.CRITICAL, error="boom"), "major") == 3
+
+
+def test_rules_lists_every_rule():
+    result = runner.invoke(app, ["rules"])
+    assert result.exit_code == 0
+    assert "GR002  grammar.agreement" in result.output
+    assert "fluency/spelling" in result.output
+
+
+def test_explain_prints_documentation_and_rejects_unknown_codes():
+    result = runner.invoke(app, ["explain", "GR002"])
+    assert result.exit_code == 0 and "He go to school." in result.output and "Fix" in result.output
+    assert runner.invoke(app, ["explain", "grammar.agreement"]).output == result.output
+    bad = runner.invoke(app, ["explain", "ZZ999"])
+    assert bad.exit_code == 2 and "unknown rule" in bad.output
+
+
+def test_unknown_selector_is_a_usage_error(project):
+    (project / "a.txt").write_text("Hello.")
+    result = runner.invoke(app, ["check", "a.txt", "--select", "XX"])
+    assert result.exit_code == 2 and "'XX' matches no rule" in result.output
+
+
+def test_bad_config_key_is_a_usage_error_naming_file_and_key(project):
+    (project / "qa.toml").write_text("colour = 'red'\n")
+    (project / "a.txt").write_text("Hello.")
+    result = runner.invoke(app, ["check", "a.txt"])
+    assert result.exit_code == 2
+    assert "qa.toml: unknown key 'colour'" in result.output
+
+
+def test_bad_format_and_glob_are_usage_errors(project):
+    assert runner.invoke(app, ["check", "x.txt", "--format", "pdf"]).exit_code == 2
+    result = runner.invoke(app, ["check", "nothing/*.txt"])
+    assert result.exit_code == 2 and "no files match" in result.output
+
+
+def test_undecodable_file_exits_3_and_other_files_are_still_reported(project):
+    (project / "good.txt").write_text("A fine sentence.\n\nAnother one.")
+    (project / "bad.txt").write_bytes(b"ok \xc3\x28 no")
+    (project / "empty.txt").write_text("")
+    result = runner.invoke(app, ["check", "good.txt", "bad.txt", "empty.txt", "missing.txt",
+                                 "--ignore", "GR", "--format", "json", "--output", "r.json"])
+    assert result.exit_code == 3
+    report = json.loads((project / "r.json").read_text())
+    by_path = {f["path"]: f for f in report["files"]}
+    assert by_path["bad.txt"]["error"] == "bad.txt: not valid UTF-8 at byte offset 3 (invalid continuation byte)"
+    assert by_path["good.txt"]["error"] is None and len(by_path["good.txt"]["sentences"]) == 2
+    assert by_path["empty.txt"]["error"] is None and by_path["empty.txt"]["sentences"] == []
+    assert "cannot read file" in by_path["missing.txt"]["error"]
+    assert "bad.txt: not valid UTF-8 at byte offset 3" in result.output  # also on stderr
+
+
+def test_directories_are_searched_recursively_for_txt_and_md(project):
+    (project / "docs" / "sub").mkdir(parents=True)
+    (project / "docs" / "a.txt").write_text("One.")
+    (project / "docs" / "sub" / "b.md").write_text("Two.")
+    (project / "docs" / "c.py").write_text("x = 1")
+    result = runner.invoke(app, ["check", "docs", "--ignore", "GR", "--format", "json"])
+    assert result.exit_code == 0
+    paths = [f["path"] for f in json.loads(result.stdout)["files"]]
+    assert paths == ["docs/a.txt", "docs/sub/b.md"]
