@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from qa.document import line_starts, locate
 from qa.issue import Issue, Severity
 from qa.scoring import mqm_score, penalty
+from qa.suppress import fingerprint
 
 SCHEMA = "qa-report/1"
 
@@ -73,12 +74,17 @@ class FileResult:
     def sentence_issues(self, index: int) -> list[Issue]:
         return [issue for issue in self.issues if issue.sentence == index]
 
+    def fingerprint(self, issue: Issue) -> str:
+        sentence = self.sentences[issue.sentence] if issue.sentence < len(self.sentences) else None
+        sentence_text = self.text[sentence.start:sentence.end] if sentence else ""
+        return fingerprint(issue.rule, sentence_text, self.text[issue.start:issue.end])
+
     def issue_dict(self, issue: Issue) -> dict[str, Any]:
         line, column = self.locate(issue.start)
         end_line, end_column = self.locate(issue.end)
         return {**issue.to_dict(), "line": line, "column": column,
                 "end_line": end_line, "end_column": end_column,
-                "text": self.text[issue.start:issue.end]}
+                "text": self.text[issue.start:issue.end], "fingerprint": self.fingerprint(issue)}
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -62,3 +62,27 @@ def test_filter_applies_selection_confidence_and_overrides():
     assert [(i.rule, i.severity) for i in kept] == [("GR002", Severity.MAJOR)]
     kept = filter_issues(issues, frozenset({"GR003"}), {"GR003": Severity.CRITICAL}, 0.0)
     assert [(i.rule, i.severity) for i in kept] == [("GR003", Severity.CRITICAL)]
+
+
+def test_fingerprint_survives_moves_and_edits_elsewhere():
+    from qa.suppress import fingerprint
+
+    base = fingerprint("GR002", "He go home.", "go")
+    assert fingerprint("GR002", "  He  go\nhome. ", "go") == base      # whitespace and line moves
+    assert fingerprint("GR003", "He go home.", "go") != base            # other rule
+    assert fingerprint("GR002", "He go to work.", "go") != base         # other sentence
+
+    def report_for(text):
+        from qa.report import FileResult
+
+        doc = parse(text)
+        go = text.index(" go ") + 1
+        issue = Issue("GR002", "grammar.agreement", "grammar", Category.FLUENCY_GRAMMAR,
+                      Severity.MAJOR, 0.85, go, go + 2, doc.sentence_at(go), "m")
+        result = FileResult("a.txt", text, score_sentences(doc, [issue]), (issue,))
+        return result.issue_dict(issue)
+
+    original = report_for("Intro here.\n\nHe go home. Fine.")
+    moved = report_for("A new first paragraph.\n\nIntro changed.\n\nHe go home. Fine.")
+    assert moved["line"] != original["line"]
+    assert moved["fingerprint"] == original["fingerprint"]
