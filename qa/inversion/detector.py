@@ -1,0 +1,182 @@
+"""The inversion detector: parse, generate candidates, score them in a cascade.
+
+Stage 1 scores every candidate from cheap features; only candidates above the
+stage-1 threshold (at most MAX_SURVIVORS per sentence) get the expensive
+evidence: LM surprisal with the shared context's KV cache reused across
+candidates, and embedding coherence with the surrounding sentences. Stage 2 (a
+calibrated classifier) turns all features into the probability that the
+candidate is what the writer meant, i.e. that the sentence is an inversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from qa.document import Document
+from qa.inversion.candidates import Candidate, CandidateGenerator
+from qa.inversion.entities import dangling_pronouns, name_variants
+from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, model_features, vector)
+from qa.inversion.lexicon import load_lexicon
+
+CONTEXT_BEFORE = 2  # sentences of preceding context for the LM and embeddings
+MAX_SURVIVORS = 4
+
+
+@dataclass
+class Scored:
+    sentence: int
+    candidate: Candidate
+    cheap: dict[str, float]
+    model: dict[str, float] | None = None
+    stage1: float = 0.0
+    probability: float = 0.0
+    evidence_sentence: int | None = None
+
+
+@dataclass
+class Analysis:
+    doc: Document
+    sentences: list  # spaCy Docs, one per Document sentence
+    scored: list[list[Scored]] = field(default_factory=list)
+
+    def text(self, index: int) -> str:
+        return self.doc.sentence_text(index)
+
+    def context_before(self, index: int) -> list[int]:
+        return list(range(max(0, index - CONTEXT_BEFORE), index))
+
+    def next_index(self, index: int) -> int | None:
+        return index + 1 if index + 1 < len(self.sentences) else None
+
+
+class Detector:
+    def __init__(self, model=None, vocabulary: frozenset[str] = frozenset()) -> None:
+        from qa.engines.nlp import load_spacy
+
+        self.nlp = load_spacy()
+        self.lexicon = load_lexicon()
+        self.generator = CandidateGenerator(self.lexicon, self.nlp.vocab)
+        self.model = model
+        self.vocabulary = vocabulary
+
+    # --- cheap stage --------------------------------------------------------------
+
+    def prepare(self, doc: Document) -> Analysis:
+        texts = [doc.text[s.start:s.end].replace("\n", " ") for s in doc.sentences]
+        analysis = Analysis(doc, list(self.nlp.pipe(texts, batch_size=64)))
+        per_sentence: list[list[Candidate]] = [self.generator.sentence_candidates(s) for s in analysis.sentences]
+        for index, candidate in (*name_variants(analysis.sentences, self.vocabulary),
+                                 *dangling_pronouns(analysis.sentences)):
+            per_sentence[index].append(candidate)
+        for index, candidates in enumerate(per_sentence):
+            sentence = analysis.text(index)
+            before = [analysis.text(i) for i in analysis.context_before(index)]
+            ranked = sorted(candidates, key=lambda c: -c.prior)
+            analysis.scored.append([
+                Scored(index, c, cheap_features(c, sentence, before, rank, len(ranked), index == 0))
+                for rank, c in enumerate(ranked)])
+        return analysis
+
+    def apply_stage1(self, analysis: Analysis) -> list[Scored]:
+        """Stage-1 scores for every candidate; returns the survivors."""
+        every = [s for sentence in analysis.scored for s in sentence]
+        if not every:
+            return []
+        scores = self.model.stage1_scores(np.array([vector(s.cheap, CHEAP_FEATURES) for s in every]))
+        for item, score in zip(every, scores):
+            item.stage1 = float(score)
+        survivors = []
+        for sentence in analysis.scored:
+            passing = sorted((s for s in sentence if s.stage1 >= self.model.stage1_threshold),
+                             key=lambda s: -s.stage1)
+            survivors += passing[:MAX_SURVIVORS]
+        return survivors
+
+    # --- expensive stage ----------------------------------------------------------
+
+    def add_model_features(self, analysis: Analysis, selected: Sequence[Scored],
+                           progress: Callable[[int], None] | None = None) -> None:
+        from qa.engines.embeddings import encode
+        from qa.engines.lm import score_continuations
+
+        by_sentence: dict[int, list[Scored]] = {}
+        for item in selected:
+            by_sentence.setdefault(item.sentence, []).append(item)
+        if not by_sentence:
+            return
+        texts: dict[str, int] = {}
+
+        def slot(text: str) -> int:
+            return texts.setdefault(text, len(texts))
+
+        for index, items in by_sentence.items():
+            for i in (*analysis.context_before(index), index, analysis.next_index(index)):
+                if i is not None:
+                    slot(analysis.text(i))
+            for item in items:
+                slot(item.candidate.apply(analysis.text(index)))
+        embeddings = encode(list(texts))
+
+        for index, items in by_sentence.items():
+            sentence = analysis.text(index)
+            before = analysis.context_before(index)
+            following = analysis.next_index(index)
+            next_text = analysis.text(following) if following is not None else ""
+            versions = [sentence] + [item.candidate.apply(sentence) for item in items]
+            with_next = [f"{v} {next_text}".strip() for v in versions]
+            context = " ".join(analysis.text(i) for i in before)
+            scored = score_continuations(context, with_next)
+            bare = score_continuations("", versions)
+            lm = [_lm_scores(s, len(v), item_start) for s, v, item_start in
+                  zip(scored, versions, [0] + [item.candidate.start for item in items])]
+            original_vec = embeddings[texts[sentence]]
+            context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
+            next_vec = embeddings[texts[next_text]] if following is not None else None
+            window = [*before, *([following] if following is not None else [])]
+            for k, item in enumerate(items, start=1):
+                candidate_vec = embeddings[texts[versions[k]]]
+                original_lm = _lm_scores(scored[0], len(sentence), item.candidate.start)
+                item.model = model_features(
+                    original_lm, lm[k], bare[0].total(), bare[k].total(),
+                    _gain(candidate_vec, original_vec, context_vec),
+                    _gain(candidate_vec, original_vec, next_vec))
+                gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i)
+                         for i in window]
+                item.evidence_sentence = max(gains)[1] if gains else None
+            if progress:
+                progress(1)
+
+    # --- both stages --------------------------------------------------------------
+
+    def analyze(self, doc: Document, progress: Callable[[int], None] | None = None) -> Analysis:
+        analysis = self.prepare(doc)
+        survivors = self.apply_stage1(analysis)
+        self.add_model_features(analysis, survivors, progress)
+        if survivors:
+            probabilities = self.model.probabilities(survivors)
+            for item, p in zip(survivors, probabilities):
+                item.probability = float(p)
+        return analysis
+
+
+def _lm_scores(scored, sentence_length: int, edit_start: int) -> LMScores:
+    in_sentence = [i for i, end in enumerate(scored.ends) if end <= sentence_length]
+    total = scored.total(0, sentence_length)
+    return LMScores(total, total / max(len(in_sentence), 1), scored.total(edit_start, sentence_length),
+                    scored.total(sentence_length + 1))
+
+
+def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:
+    if not vectors:
+        return None
+    mean = np.mean(vectors, axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def _gain(candidate: np.ndarray, original: np.ndarray, reference: np.ndarray | None) -> float:
+    if reference is None:
+        return 0.0
+    return float(candidate @ reference - original @ reference)

@@ -1,0 +1,111 @@
+"""Evidence for each candidate reading, in two stages.
+
+Cheap features (every candidate): the lexicon prior, the generator, discourse and
+contradiction cues in the surrounding sentences. Model features (only for
+candidates that survive the cheap stage): surprisal under the small causal LM
+given the preceding context, and coherence with the context from sentence
+embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.inversion.candidates import Candidate
+
+FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
+SOURCES = ("lexicon", "opposite:table", "opposite:wordnet", "negation:insert", "negation:remove",
+           "voice", "frame", "entity:spelling", "entity:dangling-pronoun")
+CONTRAST = {"but", "however", "although", "though", "despite", "yet", "whereas", "while", "nevertheless",
+            "instead", "contrary", "denied", "insisted"}
+DEATH = {"dead", "died", "death", "killed", "murdered", "murder", "hanged", "body", "funeral", "slain",
+         "shot", "corpse", "late", "drowned", "killing", "buried", "victim"}
+NEGATION = {"not", "n't", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without"}
+_WORD_RE = re.compile(r"[a-z']+")
+
+CHEAP_FEATURES = (
+    "prior", *(f"family_{f}" for f in FAMILIES), *(f"source_{s}" for s in SOURCES),
+    "span_words", "replacement_words", "candidates_in_sentence", "rank_in_sentence",
+    "contrast_in_sentence", "contrast_before", "death_before", "death_in_sentence",
+    "negation_in_sentence", "quote_in_sentence", "sentence_words", "first_sentence",
+    "entity_count_ratio", "entity_edit_distance", "entity_same_skeleton",
+)
+MODEL_FEATURES = (
+    "lm_sentence", "lm_sentence_per_token", "lm_after_edit", "lm_next", "lm_no_context",
+    "lm_context_gain", "emb_context", "emb_next",
+)
+
+
+def words(text: str) -> set[str]:
+    return set(_WORD_RE.findall(text.lower()))
+
+
+def source_group(source: str) -> str:
+    if source.startswith("lexicon:"):
+        return "lexicon"
+    if source.startswith("voice:"):
+        return "voice"
+    if source.startswith("frame:"):
+        return "frame"
+    return source
+
+
+def cheap_features(candidate: Candidate, sentence: str, before: list[str], rank: int, count: int,
+                   first: bool) -> dict[str, float]:
+    sentence_words = words(sentence)
+    before_words = words(" ".join(before))
+    group = source_group(candidate.source)
+    first_word = sentence.split(maxsplit=1)[0].lower().strip("“\"'") if sentence.strip() else ""
+    values = {
+        "prior": candidate.prior,
+        **{f"family_{f}": float(candidate.family == f) for f in FAMILIES},
+        **{f"source_{s}": float(group == s) for s in SOURCES},
+        "span_words": len(sentence[candidate.start:candidate.end].split()),
+        "replacement_words": len(candidate.replacement.split()),
+        "candidates_in_sentence": count,
+        "rank_in_sentence": rank,
+        "contrast_in_sentence": float(bool(sentence_words & CONTRAST)),
+        "contrast_before": float(first_word in CONTRAST or bool(words(before[-1]) & CONTRAST) if before else 0.0),
+        "death_before": float(bool(before_words & DEATH)),
+        "death_in_sentence": float(bool(sentence_words & DEATH)),
+        "negation_in_sentence": float(bool(sentence_words & NEGATION)),
+        "quote_in_sentence": float(any(q in sentence for q in "\"“”")),
+        "sentence_words": len(sentence.split()),
+        "first_sentence": float(first),
+        "entity_count_ratio": float(candidate.info.get("count_ratio", 0.0)),
+        "entity_edit_distance": float(candidate.info.get("edit_distance", 0.0)),
+        "entity_same_skeleton": float(candidate.info.get("same_skeleton", False)),
+    }
+    return values
+
+
+@dataclass(frozen=True)
+class LMScores:
+    sentence: float
+    per_token: float
+    after_edit: float
+    next: float
+
+
+def model_features(original: LMScores, candidate: LMScores, original_bare: float, candidate_bare: float,
+                   emb_context: float, emb_next: float) -> dict[str, float]:
+    """Positive values mean the candidate fits better than what was written."""
+    lm_sentence = candidate.sentence - original.sentence
+    lm_no_context = candidate_bare - original_bare
+    return {
+        "lm_sentence": lm_sentence,
+        "lm_sentence_per_token": candidate.per_token - original.per_token,
+        "lm_after_edit": candidate.after_edit - original.after_edit,
+        "lm_next": candidate.next - original.next,
+        "lm_no_context": lm_no_context,
+        "lm_context_gain": lm_sentence - lm_no_context,
+        "emb_context": emb_context,
+        "emb_next": emb_next,
+    }
+
+
+def vector(values: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
+    return np.array([float(values.get(name, 0.0)) for name in names], dtype=np.float64)

@@ -1,0 +1,125 @@
+"""Lexicons for candidate readings, loaded from corpora/lexicon/.
+
+- garbles.yml: kinds of known MT garbles and inversions, each with spaCy Matcher
+  patterns (lemmas, POS), the intended alternatives, a family and test sentences.
+- antonyms_wordnet.tsv: single-word antonyms derived from WordNet 3.0.
+- opposites.tsv: hand-written opposite events, states, roles and function words
+  that WordNet lacks or buries in rare senses.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
+MIN_WORDNET_TAG_COUNT = 5  # drop antonyms of senses almost never seen in tagged text
+
+
+def lexicon_dir() -> Path:
+    override = os.environ.get("QA_LEXICON_DIR")
+    return Path(override) if override else Path(__file__).parents[2] / "corpora" / "lexicon"
+
+
+@dataclass(frozen=True)
+class GarbleEntry:
+    """One instance of a garble kind: where it matches and what was probably meant."""
+
+    id: str
+    kind: str
+    family: str
+    pattern: tuple[dict[str, Any], ...]
+    intended: tuple[str, ...]
+    replace: tuple[int, int] | None = None  # token slice of the match to replace (default: all)
+    not_next: frozenset[str] = frozenset()  # lowercase words that must not follow the match
+    not_prev: frozenset[str] = frozenset()
+    before: tuple[frozenset[str], int] | None = None  # one of these lemmas within N tokens before
+    after: tuple[frozenset[str], int] | None = None
+    prior: float = 0.7
+    reverse: tuple[tuple[str, str], ...] = ()  # (clean phrase, garbled phrase) for perturbation
+    tests: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    garbles: dict[str, GarbleEntry]
+    kinds: dict[str, dict[str, str]]  # kind id -> {family, description}
+    opposites: dict[tuple[str, str], tuple[tuple[str, str, str], ...]]  # (lemma, pos) -> ((opposite, family, source))
+    agents: frozenset[str]  # common nouns for people and organisations (role swaps need two of them)
+
+    def opposites_of(self, lemma: str, pos: str) -> tuple[tuple[str, str, str], ...]:
+        return self.opposites.get((lemma.lower(), pos), ())
+
+
+@cache
+def load_lexicon(directory: str | None = None) -> Lexicon:
+    root = Path(directory) if directory else lexicon_dir()
+    garbles, kinds = _load_garbles(root / "garbles.yml")
+    agents = frozenset(line.strip().lower() for line in (root / "agents.txt").read_text("utf-8").splitlines()
+                       if line.strip() and not line.startswith("#"))
+    return Lexicon(garbles, kinds, _load_opposites(root), agents)
+
+
+def _load_garbles(path: Path) -> tuple[dict[str, GarbleEntry], dict[str, dict[str, str]]]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    entries: dict[str, GarbleEntry] = {}
+    kinds: dict[str, dict[str, str]] = {}
+    for kind in data["kinds"]:
+        if kind["family"] not in FAMILIES:
+            raise ValueError(f"{path}: kind {kind['id']!r} has unknown family {kind['family']!r}")
+        kinds[kind["id"]] = {"family": kind["family"], "description": kind["description"].strip()}
+        for n, entry in enumerate(kind["entries"]):
+            entry_id = f"{kind['id']}/{entry.get('name', n)}"
+            if entry_id in entries:
+                raise ValueError(f"{path}: duplicate entry {entry_id}")
+            entries[entry_id] = GarbleEntry(
+                id=entry_id, kind=kind["id"], family=entry.get("family", kind["family"]),
+                pattern=tuple(entry["pattern"]), intended=tuple(entry["intended"]),
+                replace=tuple(entry["replace"]) if "replace" in entry else None,
+                not_next=_words(entry.get("not_next", ()), f"{path}: {entry_id} not_next"),
+                not_prev=_words(entry.get("not_prev", ()), f"{path}: {entry_id} not_prev"),
+                before=_context(entry.get("before")), after=_context(entry.get("after")),
+                prior=float(entry.get("prior", kind.get("prior", 0.7))),
+                reverse=tuple(tuple(pair) for pair in entry.get("reverse", ())),
+                tests={"fail": list(entry.get("fail", ())), "pass": list(entry.get("pass", ()))})
+    return entries, kinds
+
+
+def _words(values: Any, where: str) -> frozenset[str]:
+    if not all(isinstance(v, str) for v in values):  # YAML reads bare on/off/yes/no as booleans
+        raise ValueError(f"{where}: quote every word (a bare on/off/yes/no is read as a boolean)")
+    return frozenset(v.lower() for v in values)
+
+
+def _context(spec: dict[str, Any] | None) -> tuple[frozenset[str], int] | None:
+    if not spec:
+        return None
+    return frozenset(w.lower() for w in spec["lemmas"]), int(spec.get("window", 5))
+
+
+def _load_opposites(root: Path) -> dict[tuple[str, str], tuple[tuple[str, str, str], ...]]:
+    table: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+    def add(lemma: str, pos: str, other: str, family: str, source: str) -> None:
+        options = table.setdefault((lemma, pos), [])
+        if all(o[0] != other for o in options):
+            options.append((other, family, source))
+
+    with open(root / "opposites.tsv", encoding="utf-8") as handle:
+        for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            for lemma in row["lemma"].split("|"):
+                for other in row["opposite"].split("|"):
+                    add(lemma, row["pos"], other, row["family"], "table")
+                    if row.get("symmetric", "yes") == "yes":
+                        add(other, row["pos"], lemma, row["family"], "table")
+    with open(root / "antonyms_wordnet.tsv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if int(row["tag_count"]) >= MIN_WORDNET_TAG_COUNT and not row["antonym"].startswith("non"):
+                add(row["lemma"], row["pos"], row["antonym"], "polarity", "wordnet")
+    return {key: tuple(value) for key, value in table.items()}

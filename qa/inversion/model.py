@@ -1,0 +1,71 @@
+"""The trained inversion classifier: a cheap stage-1 filter and a calibrated stage-2 model."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
+
+MODEL_DIR = Path(__file__).parent / "trained"
+MODEL_PATH = MODEL_DIR / "inversion.joblib"
+
+
+class ModelError(RuntimeError):
+    pass
+
+
+@dataclass
+class InversionModel:
+    stage1: Any  # sklearn Pipeline: scaler + logistic regression on cheap features
+    stage1_threshold: float
+    stage2: Any  # CalibratedClassifierCV over cheap + model features + stage-1 score
+    threshold: float  # default decision threshold on the calibrated probability
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def stage1_scores(self, cheap: np.ndarray) -> np.ndarray:
+        return self.stage1.predict_proba(cheap)[:, 1]
+
+    @staticmethod
+    def stage2_matrix(items: Sequence) -> np.ndarray:
+        return np.array([np.concatenate([vector(i.cheap, CHEAP_FEATURES), vector(i.model or {}, MODEL_FEATURES),
+                                         [i.stage1]]) for i in items])
+
+    def probabilities(self, items: Sequence) -> np.ndarray:
+        return self.stage2.predict_proba(self.stage2_matrix(items))[:, 1]
+
+    def save(self, path: Path = MODEL_PATH) -> str:
+        import joblib
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+        return file_id(path)
+
+
+def file_id(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def load_model(path: Path = MODEL_PATH) -> InversionModel:
+    import warnings
+
+    import joblib
+    import sklearn
+
+    if not path.is_file():
+        raise ModelError(f"inversion model not found at {path}; run `qa train inversion`")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=getattr(sklearn.exceptions, "InconsistentVersionWarning", Warning))
+        try:
+            model = joblib.load(path)
+        except Warning as warning:
+            raise ModelError(f"{path} was trained with another scikit-learn version ({warning}); "
+                             "run `qa train inversion` to rebuild it") from None
+    if tuple(model.metadata.get("cheap_features", ())) != CHEAP_FEATURES or \
+            tuple(model.metadata.get("model_features", ())) != MODEL_FEATURES:
+        raise ModelError(f"{path} was trained on other features; run `qa train inversion`")
+    return model

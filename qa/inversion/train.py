@@ -1,0 +1,228 @@
+"""`qa train inversion`: rebuild the inversion classifier from the project's corpora.
+
+Training data: every paragraph in corpora/paragraphs/train/ twice (clean, and
+with one automatic perturbation whose original wording is the gold reading),
+plus the train split of the hand-annotated MT garbles (garbled, and corrected).
+Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import platform
+import random
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from qa.document import parse
+from qa.inversion.detector import Analysis, Detector, Scored
+from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
+from qa.inversion.lexicon import lexicon_dir
+from qa.inversion.model import MODEL_PATH, InversionModel
+from qa.inversion.perturb import garble_records, perturb, read_paragraphs
+
+CORPORA = lexicon_dir().parent
+STAGE1_RECALL = 0.95  # share of gold readings stage 1 must let through
+TARGET_CLEAN_FLAGS = 0.5  # per 100 clean sentences, when choosing the default threshold
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.casefold().replace("“", '"').replace("”", '"').replace("’", "'").split())
+
+
+def gold_sentences(record: dict, analysis: Analysis) -> dict[int, str]:
+    """Sentence index -> the sentence as the writer meant it, for each annotated inversion."""
+    gold = {}
+    for note in record.get("annotations", ()):
+        if note.get("type", "inversion") != "inversion":
+            continue
+        index = analysis.doc.sentence_at(note["start"])
+        sentence = analysis.doc.sentences[index]
+        text = analysis.doc.text
+        gold[index] = text[sentence.start:note["start"]] + note["intended"] + text[note["end"]:sentence.end]
+    return gold
+
+
+def is_gold(item: Scored, analysis: Analysis, gold: dict[int, str]) -> bool:
+    if item.sentence not in gold:
+        return False
+    return normalize(item.candidate.apply(analysis.text(item.sentence))) == normalize(gold[item.sentence])
+
+
+def training_records(detector: Detector, seed: int, log: Callable[[str], None]) -> list[dict]:
+    rng = random.Random(seed)
+    records = []
+    for path in sorted((CORPORA / "paragraphs" / "train").glob("*.txt")):
+        for n, text in enumerate(read_paragraphs(path)):
+            group = f"{path.stem}-{n}"
+            records.append({"text": text, "annotations": [], "group": group, "source": "clean"})
+            change = perturb(text, detector, rng)
+            if change is not None:
+                records.append({"text": change.text, "group": group, "source": "perturbed",
+                                "annotations": [{"start": change.start, "end": change.end,
+                                                 "intended": change.intended, "family": change.family}]})
+    for record in garble_records(CORPORA / "garbles" / "mt_garbles.jsonl", "train"):
+        note = record["annotations"][0]
+        fixed = record["text"][:note["start"]] + note["intended"] + record["text"][note["end"]:]
+        records.append({**record, "group": record["id"]})
+        records.append({"text": fixed, "annotations": [], "group": record["id"], "source": "clean"})
+    log(f"training records: {Counter(r['source'] for r in records)}")
+    return records
+
+
+class FeatureCache:
+    """Model features are slow (LM); keep them on disk between training runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            self.data = {}
+
+    @staticmethod
+    def key(analysis: Analysis, item: Scored) -> str:
+        c = item.candidate
+        context = " ".join(analysis.text(i) for i in range(max(0, item.sentence - 2),
+                                                             min(len(analysis.sentences), item.sentence + 2)))
+        raw = f"{MODEL_FEATURES}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
+        return hashlib.sha1(raw.encode()).hexdigest()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(pickle.dumps(self.data))
+
+
+def add_model_features_cached(detector: Detector, analysis: Analysis, survivors: list[Scored],
+                              cache: FeatureCache) -> None:
+    missing = [s for s in survivors if FeatureCache.key(analysis, s) not in cache.data]
+    detector.add_model_features(analysis, missing)
+    for item in survivors:
+        key = FeatureCache.key(analysis, item)
+        if item.model is not None:
+            cache.data[key] = (item.model, item.evidence_sentence)
+        else:
+            item.model, item.evidence_sentence = cache.data[key]
+
+
+def sentence_level(items: list[tuple[str, int, float, int]]) -> dict[tuple[str, int], tuple[float, int]]:
+    """(record, sentence) -> (max probability, label)."""
+    best: dict[tuple[str, int], tuple[float, int]] = {}
+    for record, sentence, p, label in items:
+        old = best.get((record, sentence), (0.0, 0))
+        best[(record, sentence)] = (max(old[0], p), max(old[1], label))
+    return best
+
+
+def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = print) -> dict:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    import sklearn
+
+    from qa.engines.languagetool import cache_dir
+
+    started = time.time()
+    detector = Detector()
+    records = training_records(detector, seed, log)
+    analyses = []
+    for record in records:
+        analysis = detector.prepare(parse(record["text"]))
+        analyses.append((record, analysis, gold_sentences(record, analysis)))
+    every = [(r, a, g, item) for r, a, g in analyses for sentence in a.scored for item in sentence]
+    x1 = np.array([vector(item.cheap, CHEAP_FEATURES) for *_, item in every])
+    y1 = np.array([int(is_gold(item, a, g)) for _, a, g, item in every])
+    groups1 = [r["group"] for r, *_ in every]
+    annotated = sum(len(g) for _, _, g in analyses)
+    covered = len({(id(a), item.sentence) for (_, a, g, item), y in zip(every, y1) if y})
+    log(f"candidates: {len(every)}, gold readings generated for {covered}/{annotated} "
+        f"annotated sentences ({covered / max(annotated, 1):.1%})")
+
+    stage1 = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000))
+    cv1 = cross_val_predict(stage1, x1, y1, groups=groups1, cv=GroupKFold(5), method="predict_proba")[:, 1]
+    stage1_threshold = float(np.quantile(cv1[y1 == 1], 1 - STAGE1_RECALL))
+    stage1.fit(x1, y1)
+    model = InversionModel(stage1, stage1_threshold, None, 0.5)
+    detector.model = model
+    log(f"stage 1: threshold {stage1_threshold:.3f} keeps {np.mean(cv1 >= stage1_threshold):.1%} of "
+        f"candidates and {np.mean(cv1[y1 == 1] >= stage1_threshold):.1%} of gold readings (CV)")
+
+    cache = FeatureCache(cache_dir() / "train-features.pkl")
+    rows = []
+    for n, (record, analysis, gold) in enumerate(analyses):
+        survivors = detector.apply_stage1(analysis)
+        add_model_features_cached(detector, analysis, survivors, cache)
+        rows += [(str(n), record["group"], item, int(is_gold(item, analysis, gold))) for item in survivors]
+        if n % 500 == 0:
+            cache.save()
+            log(f"  model features: {n}/{len(analyses)} records ({time.time() - started:.0f}s)")
+    cache.save()
+    x2 = InversionModel.stage2_matrix([item for _, _, item, _ in rows])
+    y2 = np.array([label for *_, label in rows])
+    groups2 = [group for _, group, _, _ in rows]
+
+    def classifier():
+        return CalibratedClassifierCV(
+            HistGradientBoostingClassifier(max_depth=4, learning_rate=0.06, max_iter=250,
+                                           l2_regularization=1.0, random_state=seed),
+            method="isotonic", cv=5)
+
+    cv2 = cross_val_predict(classifier(), x2, y2, groups=groups2, cv=GroupKFold(5), method="predict_proba")[:, 1]
+    threshold, sweep = choose_threshold(rows, cv2, analyses)
+    stage2 = classifier().fit(x2, y2)
+    model.stage2, model.threshold = stage2, threshold
+    model.metadata = {
+        "cheap_features": CHEAP_FEATURES, "model_features": MODEL_FEATURES,
+        "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
+        "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
+        "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
+        "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
+        "cv_sweep": sweep, "ablation": ablation(x2, y2),
+        "trained": time.strftime("%Y-%m-%d"), "seconds": round(time.time() - started),
+    }
+    model.metadata["file_id"] = model.save(out)
+    log(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB), threshold {threshold:.2f}, "
+        f"{time.time() - started:.0f}s")
+    return model.metadata
+
+
+def choose_threshold(rows, probabilities, analyses) -> tuple[float, list[dict]]:
+    """Highest sentence-level F1 (cross-validated) with few flags on clean sentences."""
+    sentences = sentence_level([(r, item.sentence, p, y) for (r, _, item, y), p in zip(rows, probabilities)])
+    total_sentences = sum(len(a.sentences) for _, a, _ in analyses)
+    positives = sum(len(g) for _, _, g in analyses)
+    clean_sentences = total_sentences - positives
+    sweep, best = [], (0.0, 0.9)
+    for threshold in np.arange(0.1, 0.96, 0.05):
+        flagged = [(p >= threshold, y) for p, y in sentences.values()]
+        tp = sum(1 for f, y in flagged if f and y)
+        fp = sum(1 for f, y in flagged if f and not y)
+        precision = tp / max(tp + fp, 1)
+        recall = tp / max(positives, 1)
+        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+        per_100 = 100 * fp / max(clean_sentences, 1)
+        sweep.append({"threshold": round(float(threshold), 2), "precision": round(precision, 3),
+                      "recall": round(recall, 3), "f1": round(f1, 3), "clean_flags_per_100": round(per_100, 2)})
+        if per_100 <= TARGET_CLEAN_FLAGS and f1 > best[0]:
+            best = (f1, float(threshold))
+    return round(best[1], 2), sweep
+
+
+def ablation(x2: np.ndarray, y2: np.ndarray) -> dict[str, float]:
+    """How well single LM features separate gold readings (ROC AUC): whole sentence vs after the edit."""
+    from sklearn.metrics import roc_auc_score
+
+    offset = len(CHEAP_FEATURES)
+    result = {}
+    for name in ("lm_sentence", "lm_after_edit", "lm_context_gain", "lm_next", "emb_context"):
+        column = x2[:, offset + MODEL_FEATURES.index(name)]
+        result[name] = round(float(roc_auc_score(y2, column)), 3) if 0 < y2.sum() < len(y2) else 0.5
+    return result
