@@ -235,6 +235,66 @@ def server_status() -> None:
                f"log {state.get('log')})")
 
 
+train_app = typer.Typer(help="Rebuild the project's trained models and corpora.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("inversion")
+def train_inversion(seed: Annotated[int, typer.Option(help="Random seed for perturbations and models.")] = 13) -> None:
+    """Train the inversion classifier on corpora/ and write it to qa/inversion/trained/."""
+    from qa.inversion.card import write_card
+    from qa.inversion.train import train
+
+    metadata = train(seed=seed, log=lambda m: typer.echo(m, err=True))
+    typer.echo(f"model card: {write_card(metadata)}")
+
+
+@train_app.command("corpora")
+def train_corpora(seed: Annotated[int, typer.Option(help="Random seed for the dev perturbations.")] = 7) -> None:
+    """Regenerate the evaluation corpora derived from corpora/: dev set and garbles dev split."""
+    from qa.inversion.corpora import write_eval_corpora
+
+    for path, count in write_eval_corpora(seed):
+        typer.echo(f"{path}: {count} records")
+
+
+@app.command("eval")
+def evaluate(
+    corpora: Annotated[list[Path], typer.Argument(help="Annotated JSONL corpora, or .txt files/directories of clean text.")],
+    threshold: Annotated[Optional[float], typer.Option(help="Decision threshold [default: the model's].")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics as JSON here.")] = None,
+    errors: Annotated[int, typer.Option(help="Show this many missed inversions and false alarms.")] = 0,
+) -> None:
+    """Precision, recall and F1 of the inversion checks (sentence and span level, per rule)."""
+    import json
+
+    from qa.engines import EngineUnavailable
+    from qa.engines.languagetool import write_atomic_text
+    from qa.eval import evaluate as run_eval, read_corpus, render, summary
+    from qa.inversion.detector import Detector
+    from qa.inversion.model import load_model
+
+    try:
+        model = load_model()
+    except EngineUnavailable as error:
+        fail(str(error), EXIT_ERROR)
+    detector = Detector(model)
+    threshold = model.threshold if threshold is None else threshold
+    everything = {}
+    for corpus in corpora:
+        if not corpus.exists():
+            fail(f"{corpus}: no such file or directory")
+        try:
+            records = list(read_corpus(corpus))
+        except ValueError as error:
+            fail(str(error))
+        results = run_eval(records, detector, threshold)
+        data = everything[str(corpus)] = summary(results, threshold)
+        typer.echo(render(str(corpus), data, results, errors))
+    if json_out:
+        write_atomic_text(json_out, json.dumps(everything, indent=2) + "\n")
+
+
 def version_callback(value: bool) -> None:
     if value:
         typer.echo(f"qa {__version__}")

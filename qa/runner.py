@@ -15,6 +15,7 @@ from qa.config import ConfigError, QAConfig
 from qa.document import Document, DocumentError, count_words, read_document
 from qa.engines.languagetool import (LanguageToolClient, LanguageToolError, ServerProcess,
                                      running_server_url)
+from qa.engines import EngineUnavailable
 from qa.issue import Issue, Severity
 from qa.registry import UnknownSelector, all_rules, enabled_rules, get_rule
 from qa.report import FileResult, Report, SentenceResult, Signature
@@ -119,7 +120,7 @@ class Session:
         for family in self.families:
             try:
                 self.checks.append(importlib.import_module(FAMILIES[family]).CHECK(config, self.engines))
-            except LanguageToolError as error:
+            except EngineUnavailable as error:
                 self.errors.append(f"{family} checks skipped: {error}")
 
     def signature(self) -> Signature:

@@ -27,12 +27,14 @@ from typing import Any, Callable, Iterator, Sequence
 
 import platformdirs
 
+from qa.engines import EngineUnavailable
+
 SERVER_CLASS = "org.languagetool.server.HTTPServer"
 ARTIFACTS = ("languagetool-server", "language-en")
 LOG_TAIL_LINES = 15
 
 
-class LanguageToolError(RuntimeError):
+class LanguageToolError(EngineUnavailable):
     """LanguageTool is missing, failed to start, or stopped answering."""
 
 

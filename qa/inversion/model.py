@@ -9,13 +9,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from qa.engines import EngineUnavailable
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
 
 MODEL_DIR = Path(__file__).parent / "trained"
 MODEL_PATH = MODEL_DIR / "inversion.joblib"
 
 
-class ModelError(RuntimeError):
+class ModelError(EngineUnavailable):
     pass
 
 

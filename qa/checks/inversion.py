@@ -1,0 +1,147 @@
+"""SI rules: sentences whose meaning was flipped, with the likely intended wording.
+
+The detector (qa/inversion/) proposes candidate readings and a calibrated
+classifier gives each the probability that it is what the writer meant; the
+issue's confidence is that probability. Models load once per run.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from qa.document import Document
+from qa.issue import Category, Issue, Severity
+from qa.registry import Rule
+
+_DOC_EXAMPLE = "Run `qa eval corpora/seed/seed.jsonl` to see the detector on the annotated seed article."
+
+
+def _rule(code: str, kind: str, summary: str, what: str, example: str, severity=Severity.MAJOR) -> Rule:
+    return Rule(code, f"inversion.{kind}", Category.ACCURACY_MISTRANSLATION, severity, 0.5, summary, {
+        "what": what,
+        "why": "Machine translation, round trips above all, produces fluent sentences that say "
+               "something else, often the opposite. Spell and grammar checkers pass them.",
+        "example": example,
+        "fix": "Compare with the source or the surrounding sentences; the issue's `intended` field "
+               "holds the most likely intended sentence and `suggestions` the best readings for the "
+               "span. Severity is critical when the reading flips a claim about a person or an "
+               "event. " + _DOC_EXAMPLE})
+
+
+POLARITY = _rule("SI001", "polarity_flip", "An opposite word or preposition reverses the claim.",
+                 "Antonym and polarity flips: for/against, increase/decrease, win/lose, accept/refuse, "
+                 "hire/fire, import/export, pro-/anti-, refugees 'in' a country they fled 'from'.",
+                 "Sales rose after demand fell.  ->  Sales fell after demand fell.")
+NEGATION = _rule("SI002", "negation", "A negation was dropped or added.",
+                 "Negation inserted or removed, never/always, 'no evidence' vs 'evidence', "
+                 "'failed to' vs 'managed to'.",
+                 "A visa is required.  ->  A visa is not required.")
+ROLE = _rule("SI003", "role_reversal", "Who did what to whom is reversed.",
+             "Agent and patient, or victim and perpetrator, swapped: 'was murdered' -> 'committed "
+             "the crime', 'was sued by its customers' -> 'sued its customers'.",
+             "He was convinced his brother committed the crime.  ->  ... his brother was murdered.",
+             Severity.CRITICAL)
+MODALITY = _rule("SI004", "modality", "An ultimatum, possibility or cause became an act or a reason.",
+                 "Modality and event garbles: 'was told to denounce them or go to jail' -> "
+                 "'denounced them or chose to go to jail'; 'was killed because' -> 'died on the "
+                 "grounds that'; rumours turned into certainties.",
+                 "She denounced him or chose prison.  ->  She was told to denounce him or go to prison.",
+                 Severity.CRITICAL)
+TERM = _rule("SI005", "garbled_term", "A garbled term or idiom loses the meaning.",
+             "Known kinds of garbled terms and idioms (corpora/lexicon/garbles.yml): truncated "
+             "idioms ('the foul' for 'foul play'), derivational mix-ups ('civilized' for "
+             "'civilizational'), abstract nouns for people ('their brotherhood').",
+             "No evidence of the foul.  ->  No evidence of foul play.")
+ENTITY = _rule("SI006", "entity_drift", "A name changes spelling, or a pronoun points at the wrong person.",
+               "Entity drift inside one document: the same person spelled two ways (transliteration "
+               "variants), or a name replaced by a pronoun that has no antecedent.",
+               "Prokopiev ... Prokofiev  ->  Prokopiev ... Prokopiev")
+
+RULES = (POLARITY, NEGATION, ROLE, MODALITY, TERM, ENTITY)
+BY_FAMILY = {"polarity": POLARITY, "negation": NEGATION, "role": ROLE, "modality": MODALITY,
+             "term": TERM, "entity": ENTITY}
+MAX_SUGGESTIONS = 3
+
+
+class InversionCheck:
+    family = "inversion"
+
+    def __init__(self, config, engines) -> None:
+        from qa.engines import embeddings, lm, nlp
+        from qa.inversion.detector import Detector
+        from qa.inversion.model import MODEL_PATH, file_id, load_model
+
+        settings = config.section("inversion")
+        self.threshold = float(settings["threshold"]) if settings["threshold"] > 0 else None
+        model = load_model()
+        self.detector = Detector(model, frozenset(getattr(engines, "vocabulary", ()) or ()))
+        self.threshold = self.threshold or model.threshold
+        self.models = {"inversion_classifier": f"qa-inversion {file_id(MODEL_PATH)}",
+                       "lm": lm.MODEL_ID, "embeddings": embeddings.MODEL_ID, "parser": nlp.model_id()}
+
+    def check(self, doc: Document, progress=None) -> Iterator[Issue]:
+        analysis = self.detector.analyze(doc)
+        yield from issues_from_analysis(analysis, self.threshold)
+        if progress:
+            progress(len(doc.text))
+
+
+def issues_from_analysis(analysis, threshold: float) -> list[Issue]:
+    """One issue per flagged span; suggestions are the best readings overlapping that span."""
+    issues = []
+    for sentence in analysis.scored:
+        ranked = sorted((s for s in sentence if s.probability > 0), key=lambda s: -s.probability)
+        flagged = []
+        for item in ranked:
+            if item.probability < threshold:
+                break
+            if not any(_overlaps(item.candidate, other.candidate) for other in flagged):
+                flagged.append(item)
+        if not flagged:
+            continue
+        index = flagged[0].sentence
+        text = analysis.text(index)
+        intended = text
+        for item in sorted(flagged, key=lambda s: -s.candidate.start):
+            intended = item.candidate.apply(intended)
+        offset = analysis.doc.sentences[index].start
+        for item in flagged:
+            candidate = item.candidate
+            alternatives = [s for s in ranked if _overlaps(s.candidate, candidate)]
+            suggestions = list(dict.fromkeys(s.candidate.replacement for s in alternatives))[:MAX_SUGGESTIONS]
+            rule = BY_FAMILY[candidate.family]
+            evidence = {"candidate_source": candidate.source, "prior": round(candidate.prior, 3),
+                        "stage1": round(item.stage1, 4),
+                        **{k: round(v, 4) for k, v in (item.model or {}).items()}}
+            if item.evidence_sentence is not None:
+                evidence["context_sentence"] = analysis.text(item.evidence_sentence)
+                evidence["context_sentence_index"] = item.evidence_sentence
+            if "entry" in candidate.info:
+                evidence["lexicon_entry"] = candidate.info["entry"]
+            issues.append(rule.issue(
+                severity=_severity(item, analysis), confidence=item.probability,
+                start=offset + candidate.start, end=offset + candidate.end, sentence=index,
+                message=f"{rule.summary} Probably meant: “{suggestions[0]}”",
+                suggestions=tuple(suggestions), intended=intended, evidence=evidence))
+    return issues
+
+
+def _overlaps(a, b) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _severity(item, analysis) -> Severity:
+    """Critical when the reading flips a claim about a person or an event."""
+    candidate = item.candidate
+    if candidate.family in ("role", "modality") or candidate.source == "entity:dangling-pronoun":
+        return Severity.CRITICAL
+    sent = analysis.sentences[item.sentence]
+    tokens = [t for t in sent if candidate.start <= t.idx < candidate.end]
+    if candidate.family in ("negation", "polarity") and any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return Severity.CRITICAL
+    if candidate.family == "entity" and any(t.ent_type_ == "PERSON" for t in tokens):
+        return Severity.CRITICAL
+    return Severity.MAJOR
+
+
+CHECK = InversionCheck
