@@ -4,6 +4,7 @@ from types import MappingProxyType
 
 FAMILIES = MappingProxyType({
     "grammar": "qa.checks.grammar",
+    "terminology": "qa.checks.terminology",
 })
 
 # Each family module defines RULES (tuple of registry.Rule) and CHECK, a class
