@@ -159,7 +159,8 @@ class Session:
         issues, notices = apply_suppressions(doc, issues, self.enabled,
                                              bool(self.config["report_unused_ignores"]))
         return FileResult(doc.path, doc.text, score_sentences(doc, issues), tuple(issues),
-                          "\n".join(errors) or None, doc.notices + tuple(notices))
+                          "\n".join(errors) or None,
+                          tuple(sorted(doc.notices + tuple(notices), key=_notice_order)))
 
     def ignored_in(self, path: str) -> frozenset[str]:
         """Rule codes that [per_file_ignores] turns off for this file."""
@@ -175,6 +176,10 @@ class Session:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _notice_order(notice) -> tuple[bool, int]:
+    return notice.start is None, notice.start or 0
 
 
 def run(paths: Sequence[str], config: QAConfig, progress: Progress | None = None,

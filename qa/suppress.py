@@ -128,7 +128,7 @@ def apply_suppressions(doc, issues: Sequence, enabled: Iterable[str], report_unu
                 notices.append(Notice("unused-suppression", f"unused suppression "
                                       f"'{suppression.directive}': no matching issue {where}",
                                       suppression.start))
-    return kept, sorted(notices, key=lambda n: (n.start is None, n.start or 0))
+    return kept, notices
 
 
 # --- per-file ignores ------------------------------------------------------------
