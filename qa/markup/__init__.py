@@ -70,7 +70,10 @@ class BlockBuilder:
                 start = url_end
             if start < end:
                 ranges.append((start, end))
-        ranges = [(s, e) for s, e in ranges if not self.text[s:e].isspace()]
+        while ranges and self.text[ranges[0][0]:ranges[0][1]].isspace():
+            ranges.pop(0)
+        while ranges and self.text[ranges[-1][0]:ranges[-1][1]].isspace():
+            ranges.pop()
         self.ranges, self.marks = [], []
         if not ranges:
             return None
