@@ -67,6 +67,11 @@ class Document:
     blocks: tuple[Block, ...] = ()  # prose of markup documents; () for plain text
     comments: tuple[tuple[int, int, str], ...] = ()  # (start, end, body) of comments in the source
     notices: tuple[Notice, ...] = ()
+    view: str = ""  # markup documents: text with all but prose blanked, same length
+
+    def prose(self, start: int, end: int) -> str:
+        """The prose in text[start:end] (for word counts): markup blanked out if any."""
+        return (self.view or self.text)[start:end]
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]

@@ -208,7 +208,7 @@ def score_sentences(doc: Document, issues: Sequence[Issue]) -> tuple[SentenceRes
         by_sentence.setdefault(issue.sentence, []).append(issue.severity)
     results = []
     for sentence in doc.sentences:
-        words = count_words(doc.text[sentence.start:sentence.end])
+        words = count_words(doc.prose(sentence.start, sentence.end))
         results.append(SentenceResult(sentence.index, sentence.start, sentence.end, words,
                                       mqm_score(penalty(by_sentence.get(sentence.index, ())), words)))
     return tuple(results)

@@ -108,7 +108,7 @@ def parse_markup(text: str, path: str, kind: str) -> Document:
         for start, end in split_sentences(view, block.start, block.end):
             sentences.append(Sentence(len(sentences), start, end, number))
     return Document(path, text, tuple((b.start, b.end) for b in extraction.blocks), tuple(sentences),
-                    kind, extraction.blocks, extraction.comments, extraction.notices)
+                    kind, extraction.blocks, extraction.comments, extraction.notices, view)
 
 
 def prose_view(text: str, blocks: tuple[Block, ...]) -> str:

@@ -143,3 +143,11 @@ def test_prose_index_drops_matches_on_or_before_skipped_words():
     assert not prose.holds(text.index("`"), text.index("`") + 3)
     assert prose.holds(here, here + 4)
     assert not prose.holds(len(text) - 1, len(text))  # the final newline is not prose
+
+
+def test_sentence_words_count_prose_only():
+    from qa.runner import score_sentences
+
+    text = "See [the docs](https://example.com/a/b/c) and `make test all` now.\n"
+    doc = parse_markup(text, "a.md", "markdown")
+    assert [s.words for s in score_sentences(doc, [])] == [6]  # See the docs and • now
