@@ -77,6 +77,12 @@ class BlockBuilder:
         self.ranges, self.marks = [], []
         if not ranges:
             return None
+        start, end = ranges[0]
+        ranges[0] = (end - len(self.text[start:end].lstrip()), end)
+        start, end = ranges[-1]
+        ranges[-1] = (start, start + len(self.text[start:end].rstrip()))
+        # Collapsed whitespace at the edges is not part of the block.
+        marks = [m for m in marks if not (m[2] == " " and (m[1] <= ranges[0][0] or m[0] >= ranges[-1][1]))]
         return Block(tuple(ranges), tuple(sorted(marks)))
 
 

@@ -151,3 +151,9 @@ def test_sentence_words_count_prose_only():
     text = "See [the docs](https://example.com/a/b/c) and `make test all` now.\n"
     doc = parse_markup(text, "a.md", "markdown")
     assert [s.words for s in score_sentences(doc, [])] == [6]  # See the docs and • now
+
+
+def test_html_block_spans_hug_the_prose():
+    text = "<p>\n   Indented text\n   wraps here.\n</p>"
+    (block,) = extract(text, "html").blocks
+    assert text[block.start:block.end] == "Indented text\n   wraps here."
