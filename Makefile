@@ -33,6 +33,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_grammar.py
+	$(BIN)/python bench/bench_markup.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -13,11 +13,17 @@ def check_paths(paths, config=None):
     return run(list(paths), config or load_config())
 
 
-def check_text(text: str, config=None):
-    """Check a string; returns the qa.report.FileResult for it."""
+def check_text(text: str, config=None, kind: str = "text"):
+    """Check a string (kind "text", "markdown" or "html"); returns its qa.report.FileResult."""
     from qa.config import load_config
     from qa.document import parse
     from qa.runner import Session
 
+    if kind == "text":
+        doc = parse(text)
+    else:
+        from qa.markup import parse_markup
+
+        doc = parse_markup(text, "<text>", kind)
     with Session(config or load_config()) as session:
-        return session.check_document(parse(text))
+        return session.check_document(doc)

@@ -49,7 +49,7 @@ def split_list(values: list[str] | None) -> list[str] | None:
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories (searched for .txt/.md) or globs.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (searched for .txt, .md, .html, ...) or globs.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (atomically) instead of stdout.")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language code, e.g. en-US.")] = None,
@@ -60,6 +60,7 @@ def check(
     lt_server: Annotated[Optional[str], typer.Option("--lt-server", help="Use this LanguageTool server URL instead of starting one.")] = None,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of discovering qa.toml/pyproject.toml.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr (only on a terminal).")] = True,
+    report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Warn about inline suppressions (qa-ignore, qa off) that matched no issue.")] = False,
 ) -> None:
     """Check text files and report grammar issues and semantic inversions."""
     from qa.config import ConfigError, load_config
@@ -71,7 +72,7 @@ def check(
         config = load_config(Path(paths[0]) if paths else None, config_file, {
             "language": lang, "select": split_list(select), "ignore": split_list(ignore),
             "fail_on": fail_on.value if fail_on else None, "min_confidence": min_confidence,
-            "lt_server": lt_server})
+            "lt_server": lt_server, "report_unused_ignores": report_unused_ignores or None})
         files = discover(paths, config["extensions"])
         if not files:
             fail("no files to check")

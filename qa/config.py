@@ -14,6 +14,7 @@ from qa.issue import Severity
 
 PROJECT_FILES = ("qa.toml", ".qa.toml", "pyproject.toml")
 FAIL_ON_CHOICES = ("never", "minor", "major", "critical")
+OPEN_TABLES = ("severity", "terms", "per_file_ignores")
 
 
 class ConfigError(ValueError):
@@ -30,6 +31,15 @@ class QAConfig:
 
     def section(self, name: str) -> Mapping[str, Any]:
         return self.values[name]
+
+    def base_dir(self, key: str) -> Path:
+        """Directory that relative paths in `key` are relative to: its config file's, else cwd."""
+        origin = self.sources.get(key, "defaults")
+        return Path(origin).parent.resolve() if origin not in ("defaults", "command line") else Path.cwd()
+
+    def path(self, key: str) -> Path | None:
+        """The file named by a path-valued key, resolved against base_dir(key); None if empty."""
+        return self.base_dir(key) / self.values[key] if self.values[key] else None
 
     @property
     def hash(self) -> str:
@@ -100,7 +110,7 @@ def _merge(values: dict[str, Any], table: Mapping[str, Any], origin: str,
         if isinstance(current, dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{origin}: {prefix + key!r} must be a table")
-            if key == "severity":  # open table: keys are rule codes or names
+            if key in OPEN_TABLES:  # keys are rule codes, globs or terms
                 current.update(value)
             else:
                 _merge(current, value, origin, sources, prefix=f"{prefix}{key}.")
@@ -129,6 +139,13 @@ def _validate_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> N
                           f"{', '.join(FAIL_ON_CHOICES)}, got {values['fail_on']!r}")
     if not 0.0 <= float(values["min_confidence"]) <= 1.0:
         raise ConfigError(f"{sources['min_confidence']}: 'min_confidence' must be between 0 and 1")
+    for pattern, selectors in values["per_file_ignores"].items():
+        if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+            raise ConfigError(f"{sources['per_file_ignores']}: per_file_ignores[{pattern!r}] must be "
+                              f"a list of rule codes, got {selectors!r}")
+    for term, preferred in values["terms"].items():
+        if not isinstance(preferred, str):
+            raise ConfigError(f"{sources['terms']}: terms[{term!r}] must be a string, got {preferred!r}")
     for rule, severity in values["severity"].items():
         if severity not in {s.value for s in Severity}:
             raise ConfigError(f"{sources['severity']}: severity for {rule!r} must be "

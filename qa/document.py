@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -26,12 +26,52 @@ class Sentence:
     paragraph: int
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A problem that did not stop checking: broken markup, a decoding fallback, an unused suppression."""
+
+    kind: str  # "markup", "encoding", "suppression" or "unused-suppression"
+    message: str
+    start: int | None = None  # code-point offset the notice is about, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The prose of one Markdown/HTML block (paragraph, heading, list item, table cell, ...).
+
+    ranges are the source characters kept as prose, in order. marks are inline markup
+    inside the block that stands for something: (start, end, text it reads as), or
+    (start, end, None) for a skipped item that takes a word's place (inline code, a URL).
+    Everything else between ranges is markup read as a space if it holds whitespace.
+    """
+
+    ranges: tuple[tuple[int, int], ...]
+    marks: tuple[tuple[int, int, str | None], ...] = ()
+
+    @property
+    def start(self) -> int:
+        return min(self.ranges[0][0], self.marks[0][0]) if self.marks else self.ranges[0][0]
+
+    @property
+    def end(self) -> int:
+        return max(self.ranges[-1][1], self.marks[-1][1]) if self.marks else self.ranges[-1][1]
+
+
 @dataclass(frozen=True)
 class Document:
     path: str
-    text: str
+    text: str  # the whole original file: every offset points into it
     paragraphs: tuple[tuple[int, int], ...]
     sentences: tuple[Sentence, ...]
+    kind: str = "text"  # "text", "markdown" or "html"
+    blocks: tuple[Block, ...] = ()  # prose of markup documents; () for plain text
+    comments: tuple[tuple[int, int, str], ...] = ()  # (start, end, body) of comments in the source
+    notices: tuple[Notice, ...] = ()
+    view: str = ""  # markup documents: text with all but prose blanked, same length
+
+    def prose(self, start: int, end: int) -> str:
+        """The prose in text[start:end] (for word counts): markup blanked out if any."""
+        return (self.view or self.text)[start:end]
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]
@@ -74,21 +114,84 @@ def decode(data: bytes, path: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read_document(path: str | Path) -> Document:
+def decode_mixed(data: bytes, path: str, fallback: str) -> tuple[str, tuple[Notice, ...]]:
+    """UTF-8, with each invalid byte sequence decoded as `fallback` (e.g. cp1252) and a notice.
+
+    For files that are UTF-8 but for a few bytes pasted from a legacy encoding. With no
+    fallback, or for UTF-16 (BOM) and binary files, invalid bytes stay a DocumentError.
+    """
+    try:
+        return decode(data, path), ()
+    except DocumentError:
+        if not fallback or data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+            raise
+    parts: list[str] = []
+    bad: list[tuple[int, int]] = []  # (byte offset, code-point offset) of each invalid sequence
+    position = 0
+    while True:
+        try:
+            parts.append(data[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            good_end, bad_end = position + error.start, position + error.end
+            parts.append(data[position:good_end].decode("utf-8"))
+            bad.append((good_end, sum(map(len, parts))))
+            parts.append(data[good_end:bad_end].decode(fallback, errors="replace"))
+            position = bad_end
+    raw = "".join(parts)
+    text = raw.removeprefix("\ufeff")
+    first_byte, first_char = bad[0][0], bad[0][1] - (len(raw) - len(text))
+    line, column = locate(line_starts(text), first_char)
+    notice = Notice("encoding", f"not valid UTF-8 at byte offset {first_byte} (line {line}, column "
+                    f"{column}); {len(bad)} invalid byte sequence(s) read as {fallback}", first_char)
+    return text, (notice,)
+
+
+MARKUP_KINDS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def kind_for(path: str | Path) -> str:
+    """Markup is chosen by file extension; anything else is plain text."""
+    return MARKUP_KINDS.get(Path(path).suffix.lower(), "text")
+
+
+def read_document(path: str | Path, fallback_encoding: str = "") -> Document:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         raise DocumentError(f"{path}: cannot read file ({error.strerror or error})") from None
-    return parse(decode(data, str(path)), str(path))
+    text, notices = decode_mixed(data, str(path), fallback_encoding)
+    kind = kind_for(path)
+    if kind == "text":
+        doc = parse(text, str(path))
+    else:
+        from qa.markup import parse_markup  # markdown-it / selectolax only when needed
+
+        doc = parse_markup(text, str(path), kind)
+    return replace(doc, notices=notices + doc.notices) if notices else doc
 
 
 def parse(text: str, path: str = "<text>") -> Document:
-    paragraphs = split_paragraphs(text)
+    """Plain text: paragraphs at blank lines; `# qa ...` suppression lines are not prose."""
+    from qa.suppress import plain_directives
+
+    comments = plain_directives(text)
+    prose = blank(text, [(start, end) for start, end, _ in comments])
+    paragraphs = split_paragraphs(prose)
     sentences: list[Sentence] = []
     for number, (start, end) in enumerate(paragraphs):
-        for s_start, s_end in split_sentences(text, start, end):
+        for s_start, s_end in split_sentences(prose, start, end):
             sentences.append(Sentence(len(sentences), s_start, s_end, number))
-    return Document(path, text, tuple(paragraphs), tuple(sentences))
+    return Document(path, text, tuple(paragraphs), tuple(sentences), comments=comments)
+
+
+def blank(text: str, spans) -> str:
+    """text with each (start, end) span replaced by spaces: same length, so offsets survive."""
+    parts, position = [], 0
+    for start, end in spans:
+        parts += [text[position:start], " " * (end - start)]
+        position = end
+    return "".join(parts) + text[position:]
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
-from qa.document import line_starts, locate
+from qa.document import Notice, line_starts, locate
 from qa.issue import Issue, Severity
 from qa.scoring import mqm_score, penalty
 from qa.suppress import fingerprint
@@ -52,6 +52,7 @@ class FileResult:
     sentences: tuple[SentenceResult, ...] = ()
     issues: tuple[Issue, ...] = ()
     error: str | None = None
+    warnings: tuple[Notice, ...] = ()  # problems that did not stop checking (broken markup, ...)
 
     @cached_property
     def _line_starts(self) -> tuple[int, ...]:
@@ -86,6 +87,11 @@ class FileResult:
                 "end_line": end_line, "end_column": end_column,
                 "text": self.text[issue.start:issue.end], "fingerprint": self.fingerprint(issue)}
 
+    def warning_dict(self, warning: Notice) -> dict[str, Any]:
+        line, column = self.locate(warning.start) if warning.start is not None else (None, None)
+        return {"kind": warning.kind, "message": warning.message, "start": warning.start,
+                "line": line, "column": column}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path, "error": self.error, "score": self.score, "words": self.words,
@@ -93,6 +99,7 @@ class FileResult:
             "sentences": [{"index": s.index, "start": s.start, "end": s.end, "words": s.words,
                            "score": s.score} for s in self.sentences],
             "issues": [self.issue_dict(issue) for issue in self.issues],
+            "warnings": [self.warning_dict(warning) for warning in self.warnings],
         }
 
     @classmethod
@@ -101,7 +108,9 @@ class FileResult:
             path=data["path"], text=data.get("text", ""), error=data.get("error"),
             sentences=tuple(SentenceResult(s["index"], s["start"], s["end"], s["words"], s["score"])
                             for s in data.get("sentences", ())),
-            issues=tuple(Issue.from_dict(i) for i in data.get("issues", ())))
+            issues=tuple(Issue.from_dict(i) for i in data.get("issues", ())),
+            warnings=tuple(Notice(w["kind"], w["message"], w.get("start"))
+                           for w in data.get("warnings", ())))
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class Report:
             "by_rule": dict(sorted(Counter(i.rule for i in issues).items())),
             "score": mqm_score(penalty(i.severity for i in issues), words),
             "errors": list(self.errors),
+            "warnings": sum(len(result.warnings) for result in self.files),
         }
 
     def to_dict(self) -> dict[str, Any]:

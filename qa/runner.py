@@ -17,9 +17,11 @@ from qa.engines.languagetool import (LanguageToolClient, LanguageToolError, Serv
                                      running_server_url)
 from qa.engines import EngineUnavailable
 from qa.issue import Issue, Severity
-from qa.registry import UnknownSelector, all_rules, enabled_rules, get_rule
+from qa.registry import UnknownSelector, all_rules, enabled_rules, get_rule, validate_selectors
 from qa.report import FileResult, Report, SentenceResult, Signature
 from qa.scoring import mqm_score, penalty
+from qa.suppress import apply_suppressions, per_file_selectors
+from qa.vocabulary import load_vocabulary
 
 Progress = Callable[[int], None]  # called with a number of characters done
 
@@ -34,6 +36,8 @@ class Engines:
     def __init__(self, config: QAConfig) -> None:
         self.config = config
         self._languagetool: LanguageToolClient | None = None
+        # Accepted and rejected words, for every family (spelling, terminology, entity checks).
+        self.vocabulary = load_vocabulary(config)
 
     @property
     def languagetool(self) -> LanguageToolClient:
@@ -113,6 +117,12 @@ class Session:
         self.config = config
         self.enabled = enabled_codes(config)
         self.overrides = severity_overrides(config)
+        for pattern, selectors in config["per_file_ignores"].items():
+            try:
+                validate_selectors(selectors)
+            except UnknownSelector as error:
+                raise ConfigError(f"{config.sources['per_file_ignores']}: "
+                                  f"[per_file_ignores] {pattern!r}: {error}") from None
         self.families = enabled_families(self.enabled)
         self.engines = Engines(config)
         self.errors: list[str] = []  # run-level: a family whose engine could not start
@@ -130,7 +140,7 @@ class Session:
 
     def check_path(self, path: str, progress: Progress | None = None) -> FileResult:
         try:
-            doc = read_document(path)
+            doc = read_document(path, self.config["fallback_encoding"])
         except DocumentError as error:
             return FileResult(path, error=str(error))
         return self.check_document(doc, progress)
@@ -145,10 +155,19 @@ class Session:
             except Exception as error:  # a bug in one family must not lose the other files
                 errors.append(f"{doc.path}: internal error in {check.family} check: "
                               f"{type(error).__name__}: {error}")
-        issues = filter_issues(issues, self.enabled, self.overrides,
+        issues = filter_issues(issues, self.enabled - self.ignored_in(doc.path), self.overrides,
                                float(self.config["min_confidence"]))
+        issues, notices = apply_suppressions(doc, issues, self.enabled,
+                                             bool(self.config["report_unused_ignores"]))
         return FileResult(doc.path, doc.text, score_sentences(doc, issues), tuple(issues),
-                          "\n".join(errors) or None)
+                          "\n".join(errors) or None,
+                          tuple(sorted(doc.notices + tuple(notices), key=_notice_order)))
+
+    def ignored_in(self, path: str) -> frozenset[str]:
+        """Rule codes that [per_file_ignores] turns off for this file."""
+        selectors = per_file_selectors(path, self.config["per_file_ignores"],
+                                       self.config.base_dir("per_file_ignores"))
+        return enabled_rules(selectors, []) if selectors else frozenset()
 
     def close(self) -> None:
         self.engines.close()
@@ -158,6 +177,10 @@ class Session:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _notice_order(notice) -> tuple[bool, int]:
+    return notice.start is None, notice.start or 0
 
 
 def run(paths: Sequence[str], config: QAConfig, progress: Progress | None = None,
@@ -186,7 +209,7 @@ def score_sentences(doc: Document, issues: Sequence[Issue]) -> tuple[SentenceRes
         by_sentence.setdefault(issue.sentence, []).append(issue.severity)
     results = []
     for sentence in doc.sentences:
-        words = count_words(doc.text[sentence.start:sentence.end])
+        words = count_words(doc.prose(sentence.start, sentence.end))
         results.append(SentenceResult(sentence.index, sentence.start, sentence.end, words,
                                       mqm_score(penalty(by_sentence.get(sentence.index, ())), words)))
     return tuple(results)

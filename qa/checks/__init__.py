@@ -5,6 +5,7 @@ from types import MappingProxyType
 FAMILIES = MappingProxyType({
     "grammar": "qa.checks.grammar",
     "inversion": "qa.checks.inversion",
+    "terminology": "qa.checks.terminology",
 })
 
 # Each family module defines RULES (tuple of registry.Rule) and CHECK, a class

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Iterator
 
 from qa.document import Document
@@ -98,12 +100,23 @@ class GrammarCheck:
 
     def __init__(self, config, engines) -> None:
         self.client = engines.languagetool
+        self.vocabulary = engines.vocabulary
         self.chunk_chars = int(config.section("languagetool")["chunk_chars"])
 
     def check(self, doc: Document, progress=None) -> Iterator[Issue]:
         spans = request_spans(doc, self.chunk_chars)
-        for match in self.client.check_spans(doc.text, spans, progress):
-            yield to_issue(match, doc)
+        # Markup goes to LanguageTool as its markup-aware `data` annotation rather than as
+        # blanked-out text: blanking leaves runs of spaces (flagged), glues table cells and
+        # headings to the next block, and cannot say that &amp; reads as "&".
+        annotate = (lambda start, end: annotation(doc, start, end)) if doc.blocks else None
+        prose = ProseIndex(doc)
+        for match in self.client.check_spans(doc.text, spans, progress, annotate):
+            if not prose.holds(match.start, match.end):
+                continue
+            issue = to_issue(match, doc)
+            if issue.rule == SPELLING.code and self.vocabulary.accepts(doc.text[issue.start:issue.end]):
+                continue
+            yield issue
 
 
 CHECK = GrammarCheck
@@ -120,3 +133,80 @@ def request_spans(doc: Document, limit: int) -> list[tuple[int, int]]:
         for s_start, s_end in chunk_spans(sentences, limit):
             spans.extend(split_long(doc.text, s_start, s_end, limit))
     return spans
+
+
+def annotation(doc: Document, start: int, end: int) -> list[dict[str, str]]:
+    """LanguageTool `data` items for doc.text[start:end]: prose is text, the rest is markup.
+
+    Between blocks markup reads as a paragraph break, so no sentence runs across blocks;
+    a skipped word (code, URL) reads as a unique dummy word; entities read as their text.
+    """
+    items: list[dict[str, str]] = []
+    position, dummies = start, 0
+    for block in doc.blocks:
+        if block.end <= start or block.start >= end:
+            continue
+        pieces = sorted([(s, e, None, True) for s, e in block.ranges]
+                        + [(s, e, reads, False) for s, e, reads in block.marks])
+        first = True
+        for piece_start, piece_end, reads, is_text in pieces:
+            piece_start, piece_end = max(piece_start, start), min(piece_end, end)
+            if piece_start >= piece_end:
+                continue
+            if position < piece_start:
+                gap = doc.text[position:piece_start]
+                items.append(_markup(gap, "\n\n" if first and items else gap_reads_as(gap)))
+            first = False
+            if is_text:
+                items.append({"text": doc.text[piece_start:piece_end]})
+            else:
+                if reads is None:
+                    reads, dummies = f"Dummy{dummies}", dummies + 1
+                items.append(_markup(doc.text[piece_start:piece_end], reads))
+            position = piece_end
+    if position < end:
+        items.append(_markup(doc.text[position:end], ""))
+    return items
+
+
+def _markup(source: str, reads_as: str) -> dict[str, str]:
+    return {"markup": source, "interpretAs": reads_as} if reads_as else {"markup": source}
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_BREAK_RE = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
+
+
+def gap_reads_as(gap: str) -> str:
+    """Inline markup between prose pieces reads as a space if it holds a line break or space
+    outside tags (a soft break, <br>), else as nothing (`**`, `<em>`, `[`)."""
+    visible = _TAG_RE.sub("", _BREAK_RE.sub(" ", gap))
+    return " " if any(c.isspace() for c in visible) else ""
+
+
+class ProseIndex:
+    """Where a match may be reported: inside prose, and not on or just before a skipped word.
+
+    LanguageTool reads a skipped word as a dummy; judging the words right before it
+    (a/an, agreement) would judge the dummy, so those matches are dropped too.
+    """
+
+    AHEAD = 2
+
+    def __init__(self, doc: Document) -> None:
+        if doc.blocks:
+            spans = [r for b in doc.blocks for r in b.ranges]
+            spans += [(s, e) for b in doc.blocks for s, e, reads in b.marks if reads is not None]
+            self.opaque = sorted((s, e) for b in doc.blocks for s, e, reads in b.marks if reads is None)
+        else:
+            spans, self.opaque = list(doc.paragraphs), []
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.opaque_starts = [s for s, _ in self.opaque]
+
+    def holds(self, start: int, end: int) -> bool:
+        n = bisect_right(self.starts, start) - 1
+        if n < 0 or start >= self.spans[n][1]:
+            return False
+        k = bisect_right(self.opaque_starts, end + self.AHEAD - 1) - 1
+        return k < 0 or self.opaque[k][1] <= start

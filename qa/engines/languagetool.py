@@ -356,11 +356,16 @@ class LanguageToolClient:
         self._check_url = urllib.parse.urljoin(self._tool._url, "check")
         self.version = self._query("")["software"]["version"]
 
-    def _query(self, text: str) -> dict[str, Any]:
+    def _query(self, text: str, annotation: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        # language-tool-python builds the request (language, rules); we keep the raw JSON.
+        params = self._tool._create_params(text)
+        if annotation is not None:
+            # language-tool-python 3.4.0 has no API for LanguageTool's markup-aware `data`
+            # parameter, so it goes in place of `text` through the same client.
+            del params["text"]
+            params["data"] = json.dumps({"annotation": annotation}, ensure_ascii=False)
         try:
-            # language-tool-python builds the request (language, rules); we keep the raw JSON.
-            return self._tool._query_server(self._check_url, self._tool._create_params(text),
-                                            method="post")
+            return self._tool._query_server(self._check_url, params, method="post")
         except Exception as error:
             raise self._failure(error) from None
 
@@ -368,18 +373,24 @@ class LanguageToolClient:
         detail = f"\n{self.server.describe_failure()}" if self.server else ""
         return LanguageToolError(f"LanguageTool server at {self.url} failed: {error}{detail}")
 
-    def check(self, text: str) -> list[LTMatch]:
-        return parse_matches(self._query(text), text)
+    def check(self, text: str, annotation: list[dict[str, str]] | None = None) -> list[LTMatch]:
+        """Matches in text. With an annotation (LanguageTool's `data`: "text" and "markup"
+        items, optionally with "interpretAs", that concatenate to text), only the text items
+        are checked, and offsets still index text because markup counts in them."""
+        return parse_matches(self._query(text, annotation), text)
 
     def check_spans(self, text: str, spans: Sequence[tuple[int, int]],
-                    progress: Callable[[int], None] | None = None) -> list[LTMatch]:
+                    progress: Callable[[int], None] | None = None,
+                    annotate: Callable[[int, int], list[dict[str, str]]] | None = None) -> list[LTMatch]:
         """Check text[start:end] for each span, a few at a time; offsets are made absolute.
 
-        progress, if given, is called with the number of characters each span covered.
+        progress, if given, is called with the number of characters each span covered;
+        annotate, if given, returns the annotation for text[start:end] (see check()).
         """
         def run(span: tuple[int, int]) -> list[LTMatch]:
             start, end = span
-            return [_shift(m, start) for m in self.check(text[start:end])]
+            annotation = annotate(start, end) if annotate else None
+            return [_shift(m, start) for m in self.check(text[start:end], annotation)]
 
         matches: list[LTMatch] = []
         with ThreadPoolExecutor(max(1, min(self.workers, len(spans)))) as pool:

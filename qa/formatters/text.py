@@ -28,6 +28,12 @@ def render_file(result: FileResult) -> list[str]:
     lines = [header]
     if result.error:
         lines.append(f"  error: {result.error}")
+    for warning in result.warnings:
+        where = result.path
+        if warning.start is not None:
+            line, column = result.locate(warning.start)
+            where = f"{result.path}:{line}:{column}"
+        lines.append(f"  {where}: warning: {warning.message}")
     for sentence in result.sentences:
         issues = result.sentence_issues(sentence.index)
         if not issues:
@@ -58,8 +64,10 @@ def summary_line(report: Report) -> str:
     summary = report.summary()
     severities = summary["by_severity"]
     errors = summary["files_with_errors"] + len(summary["errors"])
+    warnings = summary["warnings"]
     files = f"{summary['files']} file" + ("s" if summary["files"] != 1 else "")
     return (f"Checked {files}, {summary['sentences']} sentences: {summary['issues']} issues "
             f"({severities['critical']} critical, {severities['major']} major, "
             f"{severities['minor']} minor), score {summary['score']:.2f}"
-            + (f", {errors} errors" if errors else ""))
+            + (f", {errors} errors" if errors else "")
+            + (f", {warnings} warning" + ("s" if warnings != 1 else "") if warnings else ""))

@@ -86,3 +86,18 @@ def test_directories_are_searched_recursively_for_txt_and_md(project):
     assert result.exit_code == 0
     paths = [f["path"] for f in json.loads(result.stdout)["files"]]
     assert paths == ["docs/a.txt", "docs/sub/b.md"]
+
+
+def test_missing_vocabulary_file_is_a_config_error(project):
+    (project / "qa.toml").write_text('vocabulary = "words/accept.txt"\n')
+    (project / "a.md").write_text("Hello.")
+    result = runner.invoke(app, ["check", "a.md", "--ignore", "GR"])
+    assert result.exit_code == 2
+    assert "words/accept.txt: cannot read vocabulary file" in result.output
+
+
+def test_bad_per_file_ignore_selector_is_a_config_error(project):
+    (project / "qa.toml").write_text('[per_file_ignores]\n"*.md" = ["XX"]\n')
+    (project / "a.md").write_text("Hello.")
+    result = runner.invoke(app, ["check", "a.md", "--ignore", "GR"])
+    assert result.exit_code == 2 and "[per_file_ignores] '*.md': selector 'XX' matches no rule" in result.output
