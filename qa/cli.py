@@ -27,6 +27,12 @@ app.add_typer(server_app, name="server")
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    rdjson = "rdjson"
+    checkstyle = "checkstyle"
+    gitlab = "gitlab"
 
 
 class FailOn(str, Enum):
