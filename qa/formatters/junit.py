@@ -45,16 +45,23 @@ def suite(result: FileResult) -> ET.Element:
     if result.score is not None:
         properties = ET.SubElement(element, "properties")
         ET.SubElement(properties, "property", name="score", value=f"{result.score:.2f}")
+    cases = []
     for sentence in result.sentences:
-        tests += 1
         line = result.locate(sentence.start)[0]
         text = " ".join(result.text[sentence.start:sentence.end].split())
         if len(text) > NAME_CHARS:
             text = text[:NAME_CHARS - 1] + "…"
-        case = ET.SubElement(element, "testcase", classname=path,
-                             name=visible(f"sentence {sentence.index + 1} (line {line}): {text}"))
-        issues = sorted(result.sentence_issues(sentence.index), key=worst_first)
+        cases.append((f"sentence {sentence.index + 1} (line {line}): {text}",
+                      result.sentence_issues(sentence.index)))
+    indices = {sentence.index for sentence in result.sentences}
+    orphans = [issue for issue in result.issues if issue.sentence not in indices]
+    if orphans:  # e.g. a report read back without its sentences: no issue may go missing
+        cases.append(("issues outside any sentence", orphans))
+    for name, issues in cases:
+        tests += 1
+        case = ET.SubElement(element, "testcase", classname=path, name=visible(name))
         if issues:
+            issues = sorted(issues, key=worst_first)
             failures += 1
             failure = ET.SubElement(case, "failure", message=visible(summary(issues)),
                                     type=str(issues[0].severity))

@@ -59,3 +59,12 @@ def test_control_characters_in_paths_and_text_stay_well_formed(report):
     guide = replace(report.files[0], path="odd\x01name.txt")
     root = junit(Report(report.signature, (guide,)))
     assert root.find("testsuite").get("name") == "odd\\x01name.txt"
+
+
+def test_issues_without_their_sentences_still_fail(report):
+    guide = replace(report.files[0], sentences=())
+    root = junit(Report(report.signature, (guide,)))
+    [case] = root.iter("testcase")
+    assert case.get("name") == "issues outside any sentence"
+    assert case.find("failure").get("type") == "critical"
+    assert case.find("failure").text.count("docs/guide.txt:") == 4
