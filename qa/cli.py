@@ -27,6 +27,18 @@ app.add_typer(server_app, name="server")
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    rdjson = "rdjson"
+    checkstyle = "checkstyle"
+    gitlab = "gitlab"
+
+
+class Level(str, Enum):
+    minor = "minor"
+    major = "major"
+    critical = "critical"
 
 
 class FailOn(str, Enum):
@@ -57,41 +69,106 @@ def check(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules, same syntax as --select.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when an issue at or above this severity is reported [default: major].")] = None,
     min_confidence: Annotated[Optional[float], typer.Option("--min-confidence", min=0.0, max=1.0, help="Hide issues below this confidence.")] = None,
+    min_severity: Annotated[Optional[Level], typer.Option("--min-severity", help="Hide issues below this severity [default: minor]. Hidden issues count toward neither score nor exit code.")] = None,
     lt_server: Annotated[Optional[str], typer.Option("--lt-server", help="Use this LanguageTool server URL instead of starting one.")] = None,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of discovering qa.toml/pyproject.toml.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr (only on a terminal).")] = True,
     report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Warn about inline suppressions (qa-ignore, qa off) that matched no issue.")] = False,
+    baseline_file: Annotated[Optional[Path], typer.Option("--baseline", help="Skip the issues recorded in this baseline (from `qa baseline`): report and fail only on new ones.")] = None,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar="REV", help="Only report sentences touching lines changed since this git revision (untracked files count as changed).")] = None,
 ) -> None:
     """Check text files and report grammar issues and semantic inversions."""
+    from qa.baseline import BaselineError, load
+    from qa.changes import ChangesError
     from qa.config import ConfigError, load_config
     from qa.engines.languagetool import write_atomic_text
     from qa.formatters import get_formatter
-    from qa.runner import UsageError, discover, enabled_codes, enabled_families, run
+    from qa.narrow import narrow
+    from qa.runner import UsageError
 
     try:
         config = load_config(Path(paths[0]) if paths else None, config_file, {
             "language": lang, "select": split_list(select), "ignore": split_list(ignore),
             "fail_on": fail_on.value if fail_on else None, "min_confidence": min_confidence,
+            "min_severity": min_severity.value if min_severity else None,
             "lt_server": lt_server, "report_unused_ignores": report_unused_ignores or None})
-        files = discover(paths, config["extensions"])
-        if not files:
-            fail("no files to check")
-        families = enabled_families(enabled_codes(config))
-        with progress_bar(files, len(families), enabled=progress) as advance:
-            report = run(paths, config, advance, files=files)
-    except (ConfigError, UsageError) as error:
+        baseline = load(baseline_file) if baseline_file else None
+        report, changes = run_checks(paths, config, progress, changed_since)
+        report, known = narrow(report, baseline, changes)
+    except (ConfigError, UsageError, BaselineError, ChangesError) as error:
         fail(str(error))
     rendered = get_formatter(format.value)(report)
     if output:
         write_atomic_text(output, rendered)
     else:
         sys.stdout.write(rendered)
+    if baseline_file:
+        typer.echo(f"qa: {known} known issues skipped (baseline {baseline_file})", err=True)
+    echo_errors(report)
+    raise typer.Exit(exit_code(report, config["fail_on"]))
+
+
+def run_checks(paths: list[str], config, progress: bool, changed_since: str | None = None):
+    """Discover and check the files; with changed_since, only files with changed lines.
+    Returns the report and the changed lines per file (None without changed_since)."""
+    from qa.changes import changed_since as lines_changed_since
+    from qa.report import Report, Signature
+    from qa.runner import discover, enabled_codes, enabled_families, run
+
+    files = discover(paths, config["extensions"])
+    if not files:
+        fail("no files to check")
+    changes = lines_changed_since(changed_since, files) if changed_since else None
+    if changes is not None:
+        files = [path for path in files if changes[path].any]
+        if not files:  # nothing changed: nothing to check, and no engine to start
+            return Report(Signature(__version__, config["language"], config.hash), ()), changes
+    families = enabled_families(enabled_codes(config))
+    with progress_bar(files, len(families), enabled=progress) as advance:
+        return run(paths, config, advance, files=files), changes
+
+
+def echo_errors(report) -> None:
     for error in report.errors:
         typer.echo(f"qa: error: {error}", err=True)
     for result in report.files:
         if result.error:
             typer.echo(f"qa: error: {result.error}", err=True)
-    raise typer.Exit(exit_code(report, config["fail_on"]))
+
+
+@app.command("baseline")
+def record_baseline(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or globs, as for `qa check`.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write (atomically).")] = Path("qa-baseline.json"),
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language code, e.g. en-US.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules, as for `qa check`.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules, as for `qa check`.")] = None,
+    min_confidence: Annotated[Optional[float], typer.Option("--min-confidence", min=0.0, max=1.0, help="Leave out issues below this confidence.")] = None,
+    min_severity: Annotated[Optional[Level], typer.Option("--min-severity", help="Leave out issues below this severity.")] = None,
+    lt_server: Annotated[Optional[str], typer.Option("--lt-server", help="Use this LanguageTool server URL instead of starting one.")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of discovering one.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr (only on a terminal).")] = True,
+) -> None:
+    """Record the current issues so `qa check --baseline FILE` reports only new ones.
+
+    Exit 0 when written; 3 when some file could not be checked (the baseline is
+    still written, from the files that were)."""
+    from qa.baseline import save
+    from qa.config import ConfigError, load_config
+    from qa.runner import UsageError
+
+    try:
+        config = load_config(Path(paths[0]) if paths else None, config_file, {
+            "language": lang, "select": split_list(select), "ignore": split_list(ignore),
+            "min_confidence": min_confidence, "lt_server": lt_server,
+            "min_severity": min_severity.value if min_severity else None})
+        report, _ = run_checks(paths, config, progress)
+    except (ConfigError, UsageError) as error:
+        fail(str(error))
+    count = save(output, report)
+    typer.echo(f"qa: recorded {count} issues from {len(report.files)} files in {output}", err=True)
+    echo_errors(report)
+    raise typer.Exit(EXIT_ERROR if report.has_errors else EXIT_CLEAN)
 
 
 def exit_code(report, fail_on: str) -> int:

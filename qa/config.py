@@ -137,6 +137,9 @@ def _validate_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> N
     if values["fail_on"] not in FAIL_ON_CHOICES:
         raise ConfigError(f"{sources['fail_on']}: 'fail_on' must be one of "
                           f"{', '.join(FAIL_ON_CHOICES)}, got {values['fail_on']!r}")
+    if values["min_severity"] not in {s.value for s in Severity}:
+        raise ConfigError(f"{sources['min_severity']}: 'min_severity' must be minor, major or "
+                          f"critical, got {values['min_severity']!r}")
     if not 0.0 <= float(values["min_confidence"]) <= 1.0:
         raise ConfigError(f"{sources['min_confidence']}: 'min_confidence' must be between 0 and 1")
     for pattern, selectors in values["per_file_ignores"].items():

@@ -156,7 +156,7 @@ class Session:
                 errors.append(f"{doc.path}: internal error in {check.family} check: "
                               f"{type(error).__name__}: {error}")
         issues = filter_issues(issues, self.enabled - self.ignored_in(doc.path), self.overrides,
-                               float(self.config["min_confidence"]))
+                               float(self.config["min_confidence"]), Severity(self.config["min_severity"]))
         issues, notices = apply_suppressions(doc, issues, self.enabled,
                                              bool(self.config["report_unused_ignores"]))
         return FileResult(doc.path, doc.text, score_sentences(doc, issues), tuple(issues),
@@ -192,13 +192,16 @@ def run(paths: Sequence[str], config: QAConfig, progress: Progress | None = None
 
 
 def filter_issues(issues: Iterable[Issue], enabled: frozenset[str],
-                  overrides: dict[str, Severity], min_confidence: float) -> list[Issue]:
+                  overrides: dict[str, Severity], min_confidence: float,
+                  min_severity: Severity = Severity.MINOR) -> list[Issue]:
     kept = []
     for issue in issues:
         if issue.rule not in enabled or issue.confidence < min_confidence:
             continue
         if issue.rule in overrides:
             issue = replace(issue, severity=overrides[issue.rule])
+        if issue.severity.rank < min_severity.rank:  # after overrides: the shown severity counts
+            continue
         kept.append(issue)
     return sorted(kept, key=lambda i: (i.start, i.end, i.rule))
 

@@ -10,6 +10,16 @@ ROOT = Path(__file__).parents[1]
 SEED = ROOT / "corpora" / "seed" / "000_33b904c69182b1ca.txt"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/formatters/golden/ from the current formatters")
+
+
+@pytest.fixture
+def update_golden(request):
+    return request.config.getoption("--update-golden")
+
+
 @pytest.fixture(scope="session")
 def lt_server():
     """One real LanguageTool server for the whole test session."""

@@ -10,6 +10,12 @@ from qa.report import Report
 FORMATTERS = {
     "text": "qa.formatters.text",
     "json": "qa.formatters.json",
+    "sarif": "qa.formatters.sarif",
+    "junit": "qa.formatters.junit",
+    "github": "qa.formatters.github",
+    "rdjson": "qa.formatters.rdjson",
+    "checkstyle": "qa.formatters.checkstyle",
+    "gitlab": "qa.formatters.gitlab",
 }
 
 
