@@ -27,6 +27,7 @@ app.add_typer(server_app, name="server")
 class Format(str, Enum):
     text = "text"
     json = "json"
+    html = "html"
 
 
 class FailOn(str, Enum):
@@ -60,11 +61,16 @@ def check(
     lt_server: Annotated[Optional[str], typer.Option("--lt-server", help="Use this LanguageTool server URL instead of starting one.")] = None,
     config_file: Annotated[Optional[Path], typer.Option("--config", help="Use this config file instead of discovering qa.toml/pyproject.toml.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr (only on a terminal).")] = True,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Skip issues whose fingerprint is in this qa-baseline/1 file.")] = None,
+    source: Annotated[Optional[Path], typer.Option("--source", help="Source text shown beside the checked text in HTML reports: a file (one checked file) or a directory (matched by file name).")] = None,
+    reference: Annotated[Optional[Path], typer.Option("--reference", help="Reference translation, same rules as --source.")] = None,
 ) -> None:
     """Check text files and report grammar issues and semantic inversions."""
+    from qa.baseline import BaselineError, apply_baseline, load_baseline
     from qa.config import ConfigError, load_config
     from qa.engines.languagetool import write_atomic_text
     from qa.formatters import get_formatter
+    from qa.parallel import ParallelError, attach, find_parallel
     from qa.runner import UsageError, discover, enabled_codes, enabled_families, run
 
     try:
@@ -75,11 +81,17 @@ def check(
         files = discover(paths, config["extensions"])
         if not files:
             fail("no files to check")
+        known = load_baseline(baseline) if baseline else frozenset()
+        sources, source_warnings = find_parallel(files, source, "source")
+        references, reference_warnings = find_parallel(files, reference, "reference")
         families = enabled_families(enabled_codes(config))
         with progress_bar(files, len(families), enabled=progress) as advance:
             report = run(paths, config, advance, files=files)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, BaselineError, ParallelError) as error:
         fail(str(error))
+    report = attach(apply_baseline(report, known), sources, references)
+    for warning in source_warnings + reference_warnings:
+        typer.echo(f"qa: warning: {warning}", err=True)
     rendered = get_formatter(format.value)(report)
     if output:
         write_atomic_text(output, rendered)
@@ -91,6 +103,27 @@ def check(
         if result.error:
             typer.echo(f"qa: error: {result.error}", err=True)
     raise typer.Exit(exit_code(report, config["fail_on"]))
+
+
+@app.command("report")
+def report_command(
+    report_file: Annotated[Path, typer.Argument(help="A saved qa-report/1 JSON file (qa check -f json -o FILE).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write [default: reports/<REPORT name>.html].")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.html,
+) -> None:
+    """Render a saved JSON report, by default as a self-contained HTML page."""
+    from qa.engines.languagetool import write_atomic_text
+    from qa.formatters import get_formatter
+    from qa.report import ReportFileError, load_report
+
+    try:
+        saved = load_report(report_file)
+    except ReportFileError as error:
+        fail(str(error))
+    suffix = {"text": ".txt"}.get(format.value, f".{format.value}")
+    target = output or Path("reports") / (report_file.stem + suffix)
+    write_atomic_text(target, get_formatter(format.value)(saved))
+    typer.echo(f"wrote {target}", err=True)
 
 
 def exit_code(report, fail_on: str) -> int:

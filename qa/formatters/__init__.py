@@ -10,6 +10,7 @@ from qa.report import Report
 FORMATTERS = {
     "text": "qa.formatters.text",
     "json": "qa.formatters.json",
+    "html": "qa.formatters.html",
 }
 
 
