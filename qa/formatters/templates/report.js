@@ -187,9 +187,8 @@
     const from = state.page * PAGE_SIZE, to = Math.min(from + PAGE_SIZE, state.rows.length);
     if (pages > 1) doc.append(pager(from, to, pages));
     const sides = ["source", "reference"].filter((k) => file[k]);
-    const rows = el("div", "rows" + (sides.length ? " parallel" : ""));
+    const rows = el("div", "rows" + (sides.length ? " parallel cols-" + (sides.length + 1) : ""));
     if (sides.length) {
-      rows.style.setProperty("--cols", String(sides.length + 1));
       rows.append(el("div", "col-head", "checked text"));
       for (const k of sides) rows.append(el("div", "col-head", k));
     }
