@@ -38,6 +38,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_grammar.py
+	$(BIN)/python bench/bench_html.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -319,3 +319,21 @@ def test_five_thousand_issues_stay_responsive(page, tmp_path, make_report):
     assert p.text_content(".file-head h2") == "doc01.txt"
     assert page.console == []
     print(f"\n5,000 issues: {path.stat().st_size / 1e6:.1f} MB, load {loaded:.2f} s, filter {filtered:.2f} s")
+
+
+def test_files_that_failed_or_are_clean_render_plainly(page, tmp_path):
+    clean_text = "The council met on Monday.\n"
+    clean = FileResult("clean.txt", clean_text, score_sentences(parse(clean_text), []), ())
+    broken = FileResult("broken.txt", error="broken.txt: not valid UTF-8 at byte offset 0 (invalid start byte)")
+    report = Report(Signature("0.1.0", "en-US", "0123456789abcdef"), (broken, clean), ("engine hiccup",))
+    p = page.open(write(report, tmp_path))
+    assert page.count() == "0 of 0 issues shown"
+    assert "not valid UTF-8 at byte offset 0" in p.text_content(".file-head .error")
+    assert "not checked" in p.text_content("#files .file >> nth=0")
+    assert "engine hiccup" in p.text_content("#run-summary")
+    p.keyboard.press("j")  # nothing to go to
+    assert p.locator("#doc mark").count() == 0 and "Select a highlighted span" in p.text_content("#detail")
+    p.keyboard.press("n")
+    assert p.text_content(".stext") == "The council met on Monday."
+    assert p.get_attribute(".sent .bar", "aria-valuenow") == "100"
+    assert page.console == [] and page.csp_violations() == []
