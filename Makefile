@@ -13,8 +13,13 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: setup check test bench clean-venv
 
+# Browser tests drive Debian's chromium through Playwright (no browser download).
+SUDO := $(shell test "$$(id -u)" -eq 0 || echo sudo)
+
 setup: $(STAMP)
 	@$(BIN)/qa setup
+	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || \
+		($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +39,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/bench_grammar.py
 	$(BIN)/python bench/bench_markup.py
+	$(BIN)/python bench/bench_html.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -27,6 +27,7 @@ app.add_typer(server_app, name="server")
 class Format(str, Enum):
     text = "text"
     json = "json"
+    html = "html"
     sarif = "sarif"
     junit = "junit"
     github = "github"
@@ -76,6 +77,8 @@ def check(
     report_unused_ignores: Annotated[bool, typer.Option("--report-unused-ignores", help="Warn about inline suppressions (qa-ignore, qa off) that matched no issue.")] = False,
     baseline_file: Annotated[Optional[Path], typer.Option("--baseline", help="Skip the issues recorded in this baseline (from `qa baseline`): report and fail only on new ones.")] = None,
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar="REV", help="Only report sentences touching lines changed since this git revision (untracked files count as changed).")] = None,
+    source: Annotated[Optional[Path], typer.Option("--source", help="Source text shown beside the checked text in HTML reports: a file (one checked file) or a directory (matched by file name).")] = None,
+    reference: Annotated[Optional[Path], typer.Option("--reference", help="Reference translation, same rules as --source.")] = None,
 ) -> None:
     """Check text files and report grammar issues and semantic inversions."""
     from qa.baseline import BaselineError, load
@@ -84,6 +87,7 @@ def check(
     from qa.engines.languagetool import write_atomic_text
     from qa.formatters import get_formatter
     from qa.narrow import narrow
+    from qa.parallel import ParallelError, attach, find_parallel
     from qa.runner import UsageError
 
     try:
@@ -95,8 +99,14 @@ def check(
         baseline = load(baseline_file) if baseline_file else None
         report, changes = run_checks(paths, config, progress, changed_since)
         report, known = narrow(report, baseline, changes)
-    except (ConfigError, UsageError, BaselineError, ChangesError) as error:
+        files = [result.path for result in report.files]
+        sources, source_warnings = find_parallel(files, source, "source")
+        references, reference_warnings = find_parallel(files, reference, "reference")
+    except (ConfigError, UsageError, BaselineError, ChangesError, ParallelError) as error:
         fail(str(error))
+    report = attach(report, sources, references)
+    for warning in source_warnings + reference_warnings:
+        typer.echo(f"qa: warning: {warning}", err=True)
     rendered = get_formatter(format.value)(report)
     if output:
         write_atomic_text(output, rendered)
@@ -169,6 +179,27 @@ def record_baseline(
     typer.echo(f"qa: recorded {count} issues from {len(report.files)} files in {output}", err=True)
     echo_errors(report)
     raise typer.Exit(EXIT_ERROR if report.has_errors else EXIT_CLEAN)
+
+
+@app.command("report")
+def report_command(
+    report_file: Annotated[Path, typer.Argument(help="A saved qa-report/1 JSON file (qa check -f json -o FILE).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write [default: reports/<REPORT name>.html].")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.html,
+) -> None:
+    """Render a saved JSON report, by default as a self-contained HTML page."""
+    from qa.engines.languagetool import write_atomic_text
+    from qa.formatters import get_formatter
+    from qa.report import ReportFileError, load_report
+
+    try:
+        saved = load_report(report_file)
+    except ReportFileError as error:
+        fail(str(error))
+    suffix = {"text": ".txt"}.get(format.value, f".{format.value}")
+    target = output or Path("reports") / (report_file.stem + suffix)
+    write_atomic_text(target, get_formatter(format.value)(saved))
+    typer.echo(f"wrote {target}", err=True)
 
 
 def exit_code(report, fail_on: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Mapping
 
 from qa.document import Notice, line_starts, locate
@@ -53,6 +54,8 @@ class FileResult:
     issues: tuple[Issue, ...] = ()
     error: str | None = None
     warnings: tuple[Notice, ...] = ()  # problems that did not stop checking (broken markup, ...)
+    source: str | None = None  # the text this one was translated from, when known
+    reference: str | None = None  # a reference translation, when known
 
     @cached_property
     def _line_starts(self) -> tuple[int, ...]:
@@ -93,7 +96,7 @@ class FileResult:
                 "line": line, "column": column}
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "path": self.path, "error": self.error, "score": self.score, "words": self.words,
             "text": self.text,
             "sentences": [{"index": s.index, "start": s.start, "end": s.end, "words": s.words,
@@ -101,6 +104,11 @@ class FileResult:
             "issues": [self.issue_dict(issue) for issue in self.issues],
             "warnings": [self.warning_dict(warning) for warning in self.warnings],
         }
+        # Optional keys appear only when known, so reports without them are unchanged.
+        for key in ("source", "reference"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileResult:
@@ -110,7 +118,8 @@ class FileResult:
                             for s in data.get("sentences", ())),
             issues=tuple(Issue.from_dict(i) for i in data.get("issues", ())),
             warnings=tuple(Notice(w["kind"], w["message"], w.get("start"))
-                           for w in data.get("warnings", ())))
+                           for w in data.get("warnings", ())),
+            source=data.get("source"), reference=data.get("reference"))
 
 
 @dataclass(frozen=True)
@@ -156,3 +165,33 @@ class Report:
         return cls(Signature.from_dict(data["signature"]),
                    tuple(FileResult.from_dict(f) for f in data["files"]),
                    tuple(data.get("summary", {}).get("errors", ())))
+
+
+class ReportFileError(ValueError):
+    """A saved report that cannot be read; the message names the file and the place."""
+
+
+def load_report(path: str | Path) -> Report:
+    """Read a saved qa-report/1 JSON file, validated against the shipped schema."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportFileError(f"{path}: cannot read report ({error.strerror or error})") from None
+    except UnicodeDecodeError as error:
+        raise ReportFileError(f"{path}: not valid UTF-8 at byte offset {error.start}") from None
+    except json.JSONDecodeError as error:
+        raise ReportFileError(f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
+                              f"{error.msg}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise ReportFileError(f"{path}: not a {SCHEMA} report (schema is {found!r})")
+    schema = json.loads(resources.files("qa").joinpath("schemas/qa-report-1.schema.json").read_text())
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    if error is not None:
+        raise ReportFileError(f"{path}: invalid {SCHEMA} report at {error.json_path}: {error.message}")
+    return Report.from_dict(data)

@@ -16,6 +16,7 @@ FORMATTERS = {
     "rdjson": "qa.formatters.rdjson",
     "checkstyle": "qa.formatters.checkstyle",
     "gitlab": "qa.formatters.gitlab",
+    "html": "qa.formatters.html",
 }
 
 
