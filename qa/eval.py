@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from qa.document import parse
-from qa.inversion.train import normalize
+from qa.inversion.gold import gold_sentence, normalize
 
 SWEEP = [round(0.05 * i, 2) for i in range(2, 20)]
 
@@ -115,7 +115,7 @@ def evaluate(records: Iterable[dict], detector, threshold: float,
                 tally.tp += int(hit)
                 tally.fn += int(not hit)
             for note in labelled.get(index, ()):
-                gold = _gold_sentence(doc, index, note)
+                gold = gold_sentence(doc, index, note)
                 if any(normalize(s.candidate.apply(text)) == normalize(gold) for s in analysis.scored[index]):
                     results.covered += 1
                 overlapping = [i for i in flagged[index] if i.start < note["end"] and note["start"] < i.end]
@@ -136,11 +136,6 @@ def evaluate(records: Iterable[dict], detector, threshold: float,
         family = family_of_rule[rule]
         tally.fn = results.per_family_recall[family].fn
     return results
-
-
-def _gold_sentence(doc, index: int, note: dict) -> str:
-    sentence = doc.sentences[index]
-    return doc.text[sentence.start:note["start"]] + note["intended"] + doc.text[note["end"]:sentence.end]
 
 
 def _suggestion_matches(doc, issue, suggestion: str, gold: str, note: dict) -> bool:

@@ -40,7 +40,7 @@ def is_variant(a: str, b: str) -> bool:
             return False
     if skeleton(a) == skeleton(b):
         return True
-    return la[0] == lb[0] and Levenshtein.distance(la, lb) <= (1 if min(len(la), len(lb)) < 7 else 2)
+    return la[0] == lb[0] and Levenshtein.distance(la, lb) <= 1
 
 
 def name_variants(sentences: Sequence[Doc], allowed: frozenset[str] = frozenset()) -> Iterator[tuple[int, Candidate]]:

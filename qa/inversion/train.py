@@ -22,6 +22,7 @@ import numpy as np
 from qa.document import parse
 from qa.inversion.detector import Analysis, Detector, Scored
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
+from qa.inversion.gold import gold_sentences, is_gold
 from qa.inversion.lexicon import lexicon_dir
 from qa.inversion.model import MODEL_PATH, InversionModel
 from qa.inversion.perturb import garble_records, perturb, read_paragraphs
@@ -31,27 +32,9 @@ STAGE1_RECALL = 0.95  # share of gold readings stage 1 must let through
 TARGET_CLEAN_FLAGS = 0.5  # per 100 clean sentences, when choosing the default threshold
 
 
-def normalize(text: str) -> str:
-    return " ".join(text.casefold().replace("“", '"').replace("”", '"').replace("’", "'").split())
-
-
-def gold_sentences(record: dict, analysis: Analysis) -> dict[int, str]:
-    """Sentence index -> the sentence as the writer meant it, for each annotated inversion."""
-    gold = {}
-    for note in record.get("annotations", ()):
-        if note.get("type", "inversion") != "inversion":
-            continue
-        index = analysis.doc.sentence_at(note["start"])
-        sentence = analysis.doc.sentences[index]
-        text = analysis.doc.text
-        gold[index] = text[sentence.start:note["start"]] + note["intended"] + text[note["end"]:sentence.end]
-    return gold
-
-
-def is_gold(item: Scored, analysis: Analysis, gold: dict[int, str]) -> bool:
-    if item.sentence not in gold:
-        return False
-    return normalize(item.candidate.apply(analysis.text(item.sentence))) == normalize(gold[item.sentence])
+def labels(analysis: Analysis, gold: dict[int, str]) -> list[int]:
+    return [int(is_gold(item.candidate, analysis.text(item.sentence), gold.get(item.sentence)))
+            for sentence in analysis.scored for item in sentence]
 
 
 def training_records(detector: Detector, seed: int, log: Callable[[str], None]) -> list[dict]:
@@ -136,10 +119,10 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     analyses = []
     for record in records:
         analysis = detector.prepare(parse(record["text"]))
-        analyses.append((record, analysis, gold_sentences(record, analysis)))
+        analyses.append((record, analysis, gold_sentences(record, analysis.doc)))
     every = [(r, a, g, item) for r, a, g in analyses for sentence in a.scored for item in sentence]
     x1 = np.array([vector(item.cheap, CHEAP_FEATURES) for *_, item in every])
-    y1 = np.array([int(is_gold(item, a, g)) for _, a, g, item in every])
+    y1 = np.array([label for _, a, g in analyses for label in labels(a, g)])
     groups1 = [r["group"] for r, *_ in every]
     annotated = sum(len(g) for _, _, g in analyses)
     covered = len({(id(a), item.sentence) for (_, a, g, item), y in zip(every, y1) if y})
@@ -160,7 +143,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     for n, (record, analysis, gold) in enumerate(analyses):
         survivors = detector.apply_stage1(analysis)
         add_model_features_cached(detector, analysis, survivors, cache)
-        rows += [(str(n), record["group"], item, int(is_gold(item, analysis, gold))) for item in survivors]
+        rows += [(str(n), record["group"], item,
+                  int(is_gold(item.candidate, analysis.text(item.sentence), gold.get(item.sentence))))
+                 for item in survivors]
         if n % 500 == 0:
             cache.save()
             log(f"  model features: {n}/{len(analyses)} records ({time.time() - started:.0f}s)")

@@ -1,0 +1,82 @@
+"""Candidate readings from the real spaCy parse (no LM): each generator on held-apart sentences."""
+
+import pytest
+
+from qa.inversion.entities import dangling_pronouns, is_variant, name_variants, skeleton
+from qa.inversion.lexicon import load_lexicon
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from qa.engines.nlp import load_spacy
+
+    return load_spacy()
+
+
+@pytest.fixture(scope="module")
+def generator(nlp):
+    from qa.inversion.candidates import CandidateGenerator
+
+    return CandidateGenerator(load_lexicon(), nlp.vocab)
+
+
+def readings(nlp, generator, sentence, source=None):
+    return {c.apply(sentence) for c in generator.sentence_candidates(nlp(sentence))
+            if source is None or c.source.startswith(source)}
+
+
+def test_opposites_keep_inflection(nlp, generator):
+    found = readings(nlp, generator, "Exports rose sharply after the port reopened.", "opposite")
+    assert "Exports fell sharply after the port reopened." in found
+    found = readings(nlp, generator, "The club hired a new coach in May.", "opposite")
+    assert "The club fired a new coach in May." in found
+
+
+def test_negation_is_inserted_and_removed(nlp, generator):
+    assert "The bank did not raise interest rates." in readings(
+        nlp, generator, "The bank raised interest rates.", "negation")
+    assert "The bank raised interest rates." in readings(
+        nlp, generator, "The bank did not raise interest rates.", "negation")
+    assert "A permit is not required for the march." in readings(
+        nlp, generator, "A permit is required for the march.", "negation")
+
+
+def test_voice_swaps_roles_between_agents(nlp, generator):
+    assert "The company was sued by its customers in March." in readings(
+        nlp, generator, "The company sued its customers in March.", "voice")
+    assert "The company sued its customers in March." in readings(
+        nlp, generator, "The company was sued by its customers in March.", "voice")
+    assert readings(nlp, generator, "The company raised its prices in March.", "voice") == set()
+
+
+def test_ultimatum_frame_both_ways(nlp, generator):
+    garbled = "The editor deleted the article or chose to lose her job."
+    assert "The editor was told to delete the article or lose her job." in readings(
+        nlp, generator, garbled, "frame")
+    clean = "The editor was told to delete the article or lose her job."
+    assert "The editor deleted the article or chose to lose her job." in readings(nlp, generator, clean, "frame")
+
+
+def test_transliteration_variants():
+    assert skeleton("Khodorov") == skeleton("Hodorov")
+    assert is_variant("Prokopiev", "Prokofiev")
+    assert is_variant("Alekseev", "Aleksejev")
+    assert not is_variant("Ivanov", "Ivanova")  # a feminine form is another person
+    assert not is_variant("Austria", "Australia")
+    assert not is_variant("Smith", "Smiths")
+
+
+def test_minority_spelling_gets_the_majority_form(nlp):
+    text = ["Mr. Petrenko met the mayor on Monday.", "Petrenko said the deal was fair.",
+            "Critics said Petrenka had ignored the council."]
+    found = [(i, c.replacement) for i, c in name_variants([nlp(t) for t in text])]
+    assert found == [(2, "Petrenko")]
+
+
+def test_pronoun_without_antecedent_points_to_the_named_person(nlp):
+    text = ["Storms closed the northern ports for a week.",
+            "The minister praised him as a model official, standing next to the governor, Ana Duarte."]
+    found = [(i, c.replacement) for i, c in dangling_pronouns([nlp(t) for t in text])]
+    assert found == [(1, "Duarte")]
+    text[0] = "The governor, Ana Duarte, visited the ports."
+    assert list(dangling_pronouns([nlp(t) for t in text])) == []

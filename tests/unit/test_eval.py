@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from qa.eval import Tally, calibration_error, read_corpus, sweep
+
+
+def test_tally_scores():
+    assert Tally(8, 2, 2).scores() == {"precision": 0.8, "recall": 0.8, "f1": 0.8, "tp": 8, "fp": 2, "fn": 2}
+    assert Tally().scores()["f1"] == 0.0
+
+
+def test_sweep_counts_flags_per_threshold():
+    points = [(0.9, 1), (0.6, 1), (0.55, 0), (0.2, 0), (0.0, 0)]
+    rows = {r["threshold"]: r for r in sweep(points, clean_sentences=3)}
+    assert rows[0.5]["precision"] == round(2 / 3, 3) and rows[0.5]["recall"] == 1.0
+    assert rows[0.7]["precision"] == 1.0 and rows[0.7]["recall"] == 0.5
+    assert rows[0.5]["clean_flags_per_100"] == round(100 / 3, 2)
+
+
+def test_calibration_error():
+    assert calibration_error([(1.0, 1), (0.0, 0)]) == 0.0
+    assert calibration_error([(0.9, 0), (0.9, 0)]) == pytest.approx(0.9)
+
+
+def test_corpus_reader_names_the_bad_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"text": "ok", "annotations": []}) + "\n{broken\n")
+    with pytest.raises(ValueError, match=r"c\.jsonl:2: invalid JSON"):
+        list(read_corpus(path))
+    txt = tmp_path / "clean.txt"
+    txt.write_text("All clean.")
+    assert list(read_corpus(txt))[0]["annotations"] == []
