@@ -45,10 +45,12 @@ def corpus_files(min_sentences: int) -> tuple[list[Path], int]:
 
 def timed_run(files: list[Path], args: list[str], env: dict[str, str], output: Path) -> float:
     command = [sys.executable, "-m", "qa", "check", *map(str, files), "-f", "json", "-o", str(output), *args]
+    output.unlink(missing_ok=True)
     start = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    if result.returncode not in (0, 1):
+    report = json.loads(output.read_text("utf-8")) if output.exists() else None
+    if result.returncode not in (0, 1, 3) or not report or any(f["error"] for f in report["files"]):
         sys.exit(f"qa check failed ({result.returncode}):\n{result.stderr}")
     return elapsed
 
@@ -56,6 +58,11 @@ def timed_run(files: list[Path], args: list[str], env: dict[str, str], output: P
 def results(path: Path) -> dict:
     report = json.loads(path.read_text("utf-8"))
     return {"files": report["files"], "summary": report["summary"]}
+
+
+def skipped(path: Path) -> list[str]:
+    """Run-level errors: families that could not start (exit 3) are reported, not timed."""
+    return json.loads(path.read_text("utf-8"))["summary"]["errors"]
 
 
 def main() -> None:
@@ -86,6 +93,7 @@ def main() -> None:
             counts = store.counts()
             store.close()
             same = results(cold_report) == results(warm_report)
+            notes = skipped(cold_report)
     finally:
         if server:
             server.stop()
@@ -95,6 +103,8 @@ def main() -> None:
     print(f"cold run (empty cache):    {c:6.2f} s  {sentences / c:8.1f} sentences/s")
     print(f"warm run (unchanged files): {w:5.2f} s  {sentences / w:8.1f} sentences/s")
     print(f"warm/cold ratio: {w / c:.3f}  (target <= {TARGET:.2f}); cache entries: {entries}")
+    for note in notes:
+        print(f"note: {note}")
     if not same:
         sys.exit("the warm report differs from the cold one")
 

@@ -24,7 +24,7 @@ from bisect import bisect_right
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
 from qa import __version__
 from qa.document import Document, Sentence
@@ -35,6 +35,7 @@ BUSY_TIMEOUT = 10.0  # seconds SQLite waits for another process's write lock
 ATTEMPTS = 5
 BATCH = 500  # keys per SELECT
 SEGMENTATION = "segmentation"  # the kind of the segmentation entries
+DOCUMENT = "document"  # a family's context when its results depend on the whole text
 # Config keys that cannot change what a family finds: exit policy, file discovery, the cache itself.
 NEUTRAL_KEYS = frozenset({"cache", "fail_on", "extensions"})
 
@@ -244,9 +245,14 @@ def _digest(*parts: str) -> bytes:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).digest()
 
 
-def context_bounds(doc: Document, sentence: Sentence, context: int | None) -> tuple[int, int]:
-    """The text a family's results for sentence may depend on: its paragraph (context None)
-    or context sentences on each side, in document order."""
+Context = Union[int, None, str]  # n sentences each side, None: the paragraph, "document"
+
+
+def context_bounds(doc: Document, sentence: Sentence, context: Context) -> tuple[int, int]:
+    """The text a family's results for sentence may depend on: its paragraph (context None),
+    context sentences on each side in document order, or the whole "document"."""
+    if context == DOCUMENT:
+        return 0, len(doc.text)
     if context is None:
         start, end = doc.paragraphs[sentence.paragraph]
     else:
@@ -255,11 +261,15 @@ def context_bounds(doc: Document, sentence: Sentence, context: int | None) -> tu
     return min(start, sentence.start), max(end, sentence.end)
 
 
-def sentence_keys(doc: Document, prefix: bytes, context: int | None) -> list[bytes]:
+def sentence_keys(doc: Document, prefix: bytes, context: Context) -> list[bytes]:
     """One key per sentence: the text before it in its window, the sentence, the text after,
     and for markup, the kind and which parts of the window are prose (relative offsets)."""
     keys = []
     text, starts = doc.text, [block.start for block in doc.blocks]
+    if context == DOCUMENT:  # the whole text once, not once per sentence
+        whole = [text, doc.kind, _prose_layout(doc, starts, 0, len(text)) if doc.blocks else []]
+        prefix = _digest(prefix.hex(), json.dumps(whole, ensure_ascii=False))
+        return [hashlib.sha256(prefix + str(s.index).encode()).digest() for s in doc.sentences]
     for sentence in doc.sentences:
         start, end = context_bounds(doc, sentence, context)
         parts = [text[start:sentence.start], text[sentence.start:sentence.end], text[sentence.end:end]]
@@ -337,7 +347,7 @@ class ResultCache:
         return [issue for index in sorted(results) for issue in results[index]]
 
     def _keep(self, family: str, key: bytes, doc: Document, sentence: Sentence,
-              issues: list[Issue], context: int | None) -> None:
+              issues: list[Issue], context: Context) -> None:
         start, end = context_bounds(doc, sentence, context)
         if any(issue.start < start or issue.end > end for issue in issues):
             return  # it depends on text outside the keyed window: not reusable

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from qa.cache import default_path
 from qa.cli import app
 from qa.config import defaults, load_config
-from qa.document import parse
+from qa.document import parse, read_document
 from qa.engines.languagetool import lt_home
 from qa.runner import Session
 
@@ -57,7 +57,8 @@ def distinct_sentences(*paths):
 
 
 def check(*args):
-    result = runner.invoke(app, ["check", *args, "-f", "json"])
+    select = [] if "--select" in args else ["--select", "GR"]  # the family that has a cache_key
+    result = runner.invoke(app, ["check", *args, *select, "-f", "json"])
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 
@@ -84,7 +85,7 @@ def train_files(project, files=3, paragraphs=15):
 
 def test_two_concurrent_runs_agree_and_fill_the_cache_once(project, cache_dir, lt_url):
     files = train_files(project)
-    args = ["check", *files, "--lt-server", lt_url, "-f", "json"]
+    args = ["check", *files, "--lt-server", lt_url, "--select", "GR", "-f", "json"]
     first, second = qa(*args, cwd=project), qa(*args, cwd=project)  # both start cold, at once
     outputs = [process.communicate() for process in (first, second)]
     assert first.returncode == second.returncode == 1, outputs[0][1] + outputs[1][1]
@@ -107,17 +108,15 @@ def test_a_fully_cached_run_needs_no_languagetool(project, cache_dir):
     and a cached file is still reported identically, while a changed one cannot be."""
     (project / "a.txt").write_text(ERRORS, encoding="utf-8")
     (project / "b.txt").write_text("She don't know. The end.. Then more.\n", encoding="utf-8")
-    cold = subprocess.run([sys.executable, "-m", "qa", "check", "a.txt", "b.txt", "-f", "json"],
-                          cwd=project, capture_output=True, text=True)
+    command = [sys.executable, "-m", "qa", "check", "a.txt", "b.txt", "--select", "GR", "-f", "json"]
+    cold = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert cold.returncode == 1, cold.stderr
     (cache_dir / lt_home(defaults()["languagetool"]["version"]).name).unlink()
-    warm = subprocess.run([sys.executable, "-m", "qa", "check", "a.txt", "b.txt", "-f", "json"],
-                          cwd=project, capture_output=True, text=True)
+    warm = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert (warm.returncode, warm.stdout, warm.stderr) == (1, cold.stdout, "")
     assert json.loads(warm.stdout)["signature"]["languagetool_version"] == "6.7"
     (project / "b.txt").write_text("She don't know it. The end.. Then more.\n", encoding="utf-8")
-    changed = subprocess.run([sys.executable, "-m", "qa", "check", "a.txt", "b.txt", "-f", "json"],
-                             cwd=project, capture_output=True, text=True)
+    changed = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert changed.returncode == 3
     assert "grammar checks skipped: LanguageTool 6.7 is not installed" in changed.stderr
 
@@ -127,7 +126,8 @@ def test_with_an_explicit_server_a_hit_needs_it_to_answer(project, cache_dir, lt
     even for cached text; nothing is served that might come from another version."""
     (project / "a.txt").write_text(ERRORS, encoding="utf-8")
     check("a.txt", "--lt-server", lt_url)
-    result = runner.invoke(app, ["check", "a.txt", "--lt-server", "http://127.0.0.1:9/", "-f", "json"])
+    result = runner.invoke(app, ["check", "a.txt", "--lt-server", "http://127.0.0.1:9/", "--select", "GR",
+                                 "-f", "json"])
     assert result.exit_code == 3
     assert "grammar checks skipped: LanguageTool server at http://127.0.0.1:9/ failed" in result.output
     assert json.loads(result.stdout)["files"][0]["issues"] == []
@@ -153,7 +153,7 @@ def test_a_changed_config_language_or_selection_misses(project, cache_dir, lt_ur
 
 def test_another_languagetool_version_misses(project, cache_dir, lt_url):
     (project / "a.txt").write_text(ERRORS, encoding="utf-8")
-    config = load_config(project, overrides={"lt_server": lt_url})
+    config = load_config(project, overrides={"lt_server": lt_url, "select": ["GR"]})
     with Session(config) as session:
         first = session.check_path("a.txt")
     assert entries() == 3
@@ -222,8 +222,8 @@ def test_a_corrupt_cache_file_is_a_warning_and_is_recreated(project, cache_dir, 
     (project / "a.txt").write_text(ERRORS, encoding="utf-8")
     reference = check("a.txt", "--lt-server", lt_url, "--no-cache")
     default_path().write_bytes(os.urandom(4096))
-    run = subprocess.run([sys.executable, "-m", "qa", "check", "a.txt", "--lt-server", lt_url, "-f", "json"],
-                         cwd=project, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "qa", "check", "a.txt", "--lt-server", lt_url,
+                          "--select", "GR", "-f", "json"], cwd=project, capture_output=True, text=True)
     assert run.returncode == 1
     assert "qa: warning: result cache" in run.stderr and "starting a new one" in run.stderr
     assert results(json.loads(run.stdout)) == results(reference)
@@ -239,3 +239,26 @@ def test_cache_info_and_clear(project, cache_dir, lt_url):
     assert "5 entries (grammar 3, segmentation 2)" in info.output
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0
     assert not default_path().exists()
+
+
+def test_markdown_results_are_cached_exactly(project, cache_dir, lt_url):
+    (project / "a.md").write_text("---\ntitle: x\n---\n# Notes\n\nHe go to `the_thing` there. "
+                                  "See [the docs](https://example.com) now.\n\n- Its a list item.\n",
+                                  encoding="utf-8")
+    cold = check("a.md", "--lt-server", lt_url)
+    assert [i["text"] for i in cold["files"][0]["issues"]] == ["go", "Its"]
+    assert check("a.md", "--lt-server", lt_url) == cold
+    assert entries() == len(read_document(project / "a.md").sentences)
+    assert results(cold) == results(check("a.md", "--lt-server", lt_url, "--no-cache"))
+
+
+def test_an_edited_vocabulary_file_misses(project, cache_dir, lt_url):
+    """The config names the file; its content must be part of the key too."""
+    (project / "a.txt").write_text("Minister Zvarych spoke on Monday.\n", encoding="utf-8")
+    (project / "accept.txt").write_text("# names\n", encoding="utf-8")
+    (project / "qa.toml").write_text('vocabulary = "accept.txt"\n')
+    flagged = check("a.txt", "--lt-server", lt_url)
+    assert [i["text"] for i in flagged["files"][0]["issues"]] == ["Zvarych"]
+    (project / "accept.txt").write_text("# names\nZvarych\n", encoding="utf-8")
+    assert check("a.txt", "--lt-server", lt_url)["files"][0]["issues"] == []
+    assert entries() == 2

@@ -203,3 +203,95 @@ def test_cached_segmentation_gives_the_same_sentences_and_is_used():
     segments[block] = [(0, len(block))]  # a stored entry wins over segmenting again
     again = parse(TEXT, segments=segments)
     assert [again.text[s.start:s.end] for s in again.sentences][-1] == block
+
+
+def test_markup_keys_depend_on_the_kind_and_on_what_is_prose():
+    from qa.markup import parse_markup
+
+    body = "See [docs] now. It is good.\n"
+    linked = parse_markup(f"# Title\n\n{body}\n[docs]: https://example.com\n", "a.md", "markdown")
+    literal = parse_markup(f"# Title\n\n{body}", "b.md", "markdown")
+    plain = parse(f"Title\n\n{body}")
+    assert [linked.text[s.start:s.end] for s in linked.sentences] == ["Title", "See [docs] now.", "It is good."]
+    keys = [sentence_keys(doc, b"p", None) for doc in (linked, literal, plain)]
+    # "[docs]" is a link in one and literal text in the other: LanguageTool reads them differently
+    assert [a == b for a, b in zip(keys[0], keys[1])] == [True, False, False]
+    assert not set(keys[2]) & set(keys[0] + keys[1])
+
+
+class WordFamily:
+    """A tiny family obeying the cache protocol: flags "bad" and records what it was asked."""
+
+    family = "grammar"
+
+    def __init__(self, context, version="1"):
+        self.context, self.version, self.asked = context, version, []
+
+    def cache_key(self):
+        return f"words {self.version}"
+
+    def check(self, doc, progress=None, sentences=None):
+        self.asked.append(sorted(sentences) if sentences is not None else None)
+        for s in doc.sentences:
+            found = doc.text.find("bad", s.start, s.end)
+            if found >= 0:
+                yield Issue("GR006", "grammar.other", "grammar", Category.FLUENCY_GRAMMAR,
+                            Severity.MAJOR, 0.5, found, found + 3, s.index, "bad word")
+
+
+def run_family(tmp_path, family, text):
+    from qa.cache import ResultCache
+    from qa.config import load_config
+
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    cache = ResultCache(load_config(tmp_path), path=tmp_path / "results.sqlite3")
+    try:
+        return cache.check(family, parse(text))
+    finally:
+        cache.close()
+
+
+TWO = "One is fine. Two is bad. Three is fine.\n\nFour is fine. Five is fine.\n"
+
+
+def test_only_missing_sentences_are_checked_and_hits_are_reanchored(tmp_path):
+    family = WordFamily(context=1)
+    first = run_family(tmp_path, family, TWO)
+    assert family.asked == [[0, 1, 2, 3, 4]] and [i.sentence for i in first] == [1]
+    assert run_family(tmp_path, family, TWO) == first and family.asked == [[0, 1, 2, 3, 4]]
+    edited = "Zero is new.\n\n" + TWO + "\nSix is bad.\n"
+    issues = run_family(tmp_path, family, edited)
+    # new: 0 and 6; their neighbours 1 and 5 saw their window change; 2, 3, 4 did not
+    assert family.asked[-1] == [0, 1, 5, 6]
+    assert [edited[i.start:i.end] for i in issues] == ["bad", "bad"]
+    assert [i.sentence for i in issues] == [2, 6]  # the cached one moved to sentence 2
+    other = WordFamily(context=1, version="2")  # another engine version: nothing is reused
+    assert run_family(tmp_path, other, TWO) == first and other.asked == [[0, 1, 2, 3, 4]]
+
+
+def test_document_context_reuses_only_an_unchanged_text(tmp_path):
+    family = WordFamily(context="document")
+    run_family(tmp_path, family, TWO)
+    run_family(tmp_path, family, TWO)
+    run_family(tmp_path, family, TWO.replace("Five", "5"))
+    assert family.asked == [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4]]
+
+
+class Overreaching(WordFamily):
+    """Reports an issue reaching past its sentence's window, and one nobody asked for."""
+
+    def check(self, doc, progress=None, sentences=None):
+        self.asked.append(sorted(sentences))
+        yield Issue("GR006", "grammar.other", "grammar", Category.FLUENCY_GRAMMAR, Severity.MAJOR,
+                    0.5, doc.sentences[0].start, doc.sentences[1].end, 0, "spans two sentences")
+        yield Issue("GR006", "grammar.other", "grammar", Category.FLUENCY_GRAMMAR, Severity.MAJOR,
+                    0.5, doc.sentences[1].start, doc.sentences[1].end, 1, "second")
+
+
+def test_issues_outside_the_window_are_used_but_not_cached(tmp_path):
+    family = Overreaching(context=0)
+    first = run_family(tmp_path, family, "First one. Second one.")
+    assert [i.message for i in first] == ["spans two sentences", "second"]
+    again = run_family(tmp_path, family, "First one. Second one.")
+    assert family.asked == [[0, 1], [0]]  # sentence 1 was cached, sentence 0 could not be
+    assert [i.message for i in again] == ["spans two sentences", "second"]
