@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/bench_grammar.py
 	$(BIN)/python bench/bench_markup.py
 	$(BIN)/python bench/bench_html.py
+	$(BIN)/python bench/bench_cache.py
 
 clean-venv:
 	rm -rf $(VENV)

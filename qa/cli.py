@@ -22,6 +22,9 @@ app = typer.Typer(
 server_app = typer.Typer(help="Keep a local LanguageTool server running for fast repeated runs.",
                          no_args_is_help=True)
 app.add_typer(server_app, name="server")
+cache_app = typer.Typer(help="The result cache that lets re-runs skip unchanged sentences.",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 
 class Format(str, Enum):
@@ -79,6 +82,7 @@ def check(
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar="REV", help="Only report sentences touching lines changed since this git revision (untracked files count as changed).")] = None,
     source: Annotated[Optional[Path], typer.Option("--source", help="Source text shown beside the checked text in HTML reports: a file (one checked file) or a directory (matched by file name).")] = None,
     reference: Annotated[Optional[Path], typer.Option("--reference", help="Reference translation, same rules as --source.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
 ) -> None:
     """Check text files and report grammar issues and semantic inversions."""
     from qa.baseline import BaselineError, load
@@ -95,7 +99,8 @@ def check(
             "language": lang, "select": split_list(select), "ignore": split_list(ignore),
             "fail_on": fail_on.value if fail_on else None, "min_confidence": min_confidence,
             "min_severity": min_severity.value if min_severity else None,
-            "lt_server": lt_server, "report_unused_ignores": report_unused_ignores or None})
+            "lt_server": lt_server, "report_unused_ignores": report_unused_ignores or None,
+            "cache": False if no_cache else None})
         baseline = load(baseline_file) if baseline_file else None
         report, changes = run_checks(paths, config, progress, changed_since)
         report, known = narrow(report, baseline, changes)
@@ -402,6 +407,30 @@ def evaluate(
         typer.echo(render(str(corpus), data, results, errors))
     if json_out:
         write_atomic_text(json_out, json.dumps(everything, indent=2) + "\n")
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the result cache is, its size and its entries per check family."""
+    from qa.cache import Store, describe
+
+    store = Store()
+    if not store.path.exists():
+        typer.echo(f"{store.path}: no cache yet")
+        return
+    info = describe(store)
+    kinds = ", ".join(f"{kind} {count}" for kind, count in info["by_kind"].items()) or "none"
+    typer.echo(f"{info['path']}: {info['bytes'] / 1e6:.1f} MB, {info['entries']} entries ({kinds})")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete the result cache."""
+    from qa.cache import Store
+
+    store = Store()
+    store.clear()
+    typer.echo(f"cleared {store.path}")
 
 
 def version_callback(value: bool) -> None:

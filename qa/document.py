@@ -7,11 +7,14 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import MutableMapping
 
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _TERMINAL_RE = re.compile(r"[.!?:;,…\"”’)\]]\s*$")
 MAX_HEADLINE_WORDS = 12
+# Segmentation results by block text, relative spans; the result cache provides one.
+Segments = MutableMapping[str, list[tuple[int, int]]]
 
 
 class DocumentError(Exception):
@@ -155,7 +158,8 @@ def kind_for(path: str | Path) -> str:
     return MARKUP_KINDS.get(Path(path).suffix.lower(), "text")
 
 
-def read_document(path: str | Path, fallback_encoding: str = "") -> Document:
+def read_document(path: str | Path, fallback_encoding: str = "",
+                  segments: Segments | None = None) -> Document:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -163,15 +167,15 @@ def read_document(path: str | Path, fallback_encoding: str = "") -> Document:
     text, notices = decode_mixed(data, str(path), fallback_encoding)
     kind = kind_for(path)
     if kind == "text":
-        doc = parse(text, str(path))
+        doc = parse(text, str(path), segments)
     else:
         from qa.markup import parse_markup  # markdown-it / selectolax only when needed
 
-        doc = parse_markup(text, str(path), kind)
+        doc = parse_markup(text, str(path), kind, segments)
     return replace(doc, notices=notices + doc.notices) if notices else doc
 
 
-def parse(text: str, path: str = "<text>") -> Document:
+def parse(text: str, path: str = "<text>", segments: Segments | None = None) -> Document:
     """Plain text: paragraphs at blank lines; `# qa ...` suppression lines are not prose."""
     from qa.suppress import plain_directives
 
@@ -180,7 +184,7 @@ def parse(text: str, path: str = "<text>") -> Document:
     paragraphs = split_paragraphs(prose)
     sentences: list[Sentence] = []
     for number, (start, end) in enumerate(paragraphs):
-        for s_start, s_end in split_sentences(prose, start, end):
+        for s_start, s_end in split_sentences(prose, start, end, segments):
             sentences.append(Sentence(len(sentences), s_start, s_end, number))
     return Document(path, text, tuple(paragraphs), tuple(sentences), comments=comments)
 
@@ -206,10 +210,19 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int, end: int,
+                    segments: Segments | None = None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for block_start, block_end in _split_headline(text, start, end):
-        spans.extend(_segment(text, block_start, block_end))
+        if segments is None:
+            spans.extend(_segment(text, block_start, block_end))
+            continue
+        block = text[block_start:block_end]
+        relative = segments.get(block)
+        if relative is None:
+            relative = [(s - block_start, e - block_start) for s, e in _segment(text, block_start, block_end)]
+            segments[block] = relative
+        spans.extend((block_start + s, block_start + e) for s, e in relative)
     return spans
 
 

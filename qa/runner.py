@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from qa import __version__
+from qa.cache import ResultCache
 from qa.checks import FAMILIES
 from qa.config import ConfigError, QAConfig
 from qa.document import Document, DocumentError, count_words, read_document
 from qa.engines.languagetool import (LanguageToolClient, LanguageToolError, ServerProcess,
-                                     running_server_url)
+                                     running_server_url, server_version)
 from qa.engines import EngineUnavailable
 from qa.issue import Issue, Severity
 from qa.registry import UnknownSelector, all_rules, enabled_rules, get_rule, validate_selectors
@@ -38,28 +39,68 @@ class Engines:
         self._languagetool: LanguageToolClient | None = None
         # Accepted and rejected words, for every family (spelling, terminology, entity checks).
         self.vocabulary = load_vocabulary(config)
+        self._lt_location: tuple[str | None, bool] | None = None
+        self._lt_version: str | None = None  # known before a client exists (see languagetool_identity)
+        self.failure: LanguageToolError | None = None  # why LanguageTool could not be used, once
+
+    def _attempt(self, start):
+        if self.failure is not None:
+            raise self.failure  # do not wait again, file after file, for a server that failed
+        try:
+            return start()
+        except LanguageToolError as error:
+            self.failure = error
+            raise
+
+    def _languagetool_url(self) -> tuple[str | None, bool]:
+        """(URL of a running server or None, whether it runs qa's own install)."""
+        if self._lt_location is None:
+            explicit = self.config["lt_server"]
+            self._lt_location = (explicit, False) if explicit else (running_server_url(), True)
+        return self._lt_location
 
     @property
     def languagetool(self) -> LanguageToolClient:
         if self._languagetool is None:
-            settings = self.config.section("languagetool")
-            url = self.config["lt_server"] or running_server_url()
-            server = None
-            if not url:
-                server = ServerProcess(settings["version"],
-                                       startup_timeout=float(settings["startup_timeout"]))
-                url = server.url
-            try:
-                self._languagetool = LanguageToolClient(url, self.config["language"], server=server)
-            except BaseException:
-                if server:
-                    server.stop()
-                raise
+            self._languagetool = self._attempt(self._start_languagetool)
         return self._languagetool
+
+    def _start_languagetool(self) -> LanguageToolClient:
+        settings = self.config.section("languagetool")
+        url, _ = self._languagetool_url()
+        server = None
+        if not url:
+            server = ServerProcess(settings["version"],
+                                   startup_timeout=float(settings["startup_timeout"]))
+            url = server.url
+        try:
+            client = LanguageToolClient(url, self.config["language"], server=server)
+            if server and self._lt_version and client.version != self._lt_version:
+                raise LanguageToolError(f"the LanguageTool installed as {self._lt_version} reports "
+                                        f"version {client.version}; run `qa setup` again")
+        except BaseException:
+            if server:
+                server.stop()
+            raise
+        return client
+
+    def languagetool_identity(self) -> str:
+        """Which LanguageTool results come from, for cache keys, without starting a server.
+
+        A running server (--lt-server, `qa server`) is asked for its version: one request.
+        An embedded server would run the installed version named in config, so that
+        version is used, and checked if the server is started later. `qa server` and the
+        embedded server run the same install with the same options: both are "local".
+        """
+        url, local = self._languagetool_url()
+        if self._languagetool is None and self._lt_version is None:
+            self._lt_version = (self._attempt(lambda: server_version(url)) if url
+                                else self.config.section("languagetool")["version"])
+        return f"LanguageTool {self.languagetool_version} " + ("local" if local else f"at {url}")
 
     @property
     def languagetool_version(self) -> str | None:
-        return self._languagetool.version if self._languagetool else None
+        return self._languagetool.version if self._languagetool else self._lt_version
 
     def close(self) -> None:
         if self._languagetool is not None:
@@ -125,6 +166,8 @@ class Session:
                                   f"[per_file_ignores] {pattern!r}: {error}") from None
         self.families = enabled_families(self.enabled)
         self.engines = Engines(config)
+        # The vocabulary files' content shapes results, so it is part of every cache key.
+        self.cache = ResultCache(config, self.engines.vocabulary) if config["cache"] else None
         self.errors: list[str] = []  # run-level: a family whose engine could not start
         self.checks = []
         for family in self.families:
@@ -140,21 +183,31 @@ class Session:
 
     def check_path(self, path: str, progress: Progress | None = None) -> FileResult:
         try:
-            doc = read_document(path, self.config["fallback_encoding"])
+            doc = read_document(path, self.config["fallback_encoding"],
+                                self.cache.segments if self.cache else None)
         except DocumentError as error:
             return FileResult(path, error=str(error))
         return self.check_document(doc, progress)
 
     def check_document(self, doc: Document, progress: Progress | None = None) -> FileResult:
         issues, errors = [], []
-        for check in self.checks:
+        for check in list(self.checks):
             try:
-                issues += check.check(doc, progress)
+                if self.cache is not None and hasattr(check, "cache_key"):
+                    issues += self.cache.check(check, doc, progress)
+                else:
+                    issues += check.check(doc, progress)
             except LanguageToolError as error:
-                errors.append(f"{doc.path}: {check.family} check failed: {error}")
+                if error is self.engines.failure:  # reported once for the run, as at start-up
+                    self.errors.append(f"{check.family} checks skipped: {error}")
+                    self.checks.remove(check)
+                else:
+                    errors.append(f"{doc.path}: {check.family} check failed: {error}")
             except Exception as error:  # a bug in one family must not lose the other files
                 errors.append(f"{doc.path}: internal error in {check.family} check: "
                               f"{type(error).__name__}: {error}")
+        if self.cache is not None:
+            self.cache.flush()
         issues = filter_issues(issues, self.enabled - self.ignored_in(doc.path), self.overrides,
                                float(self.config["min_confidence"]), Severity(self.config["min_severity"]))
         issues, notices = apply_suppressions(doc, issues, self.enabled,
@@ -170,6 +223,8 @@ class Session:
         return enabled_rules(selectors, []) if selectors else frozenset()
 
     def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
         self.engines.close()
 
     def __enter__(self) -> Session:

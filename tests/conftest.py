@@ -20,6 +20,22 @@ def update_golden(request):
     return request.config.getoption("--update-golden")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_dir(tmp_path_factory):
+    """A cache dir for the test session: results and `qa server` state stay out of the
+    user's cache (and earlier sessions' results out of the tests); LanguageTool is shared."""
+    from qa.config import defaults
+    from qa.engines.languagetool import lt_home
+
+    version = defaults()["languagetool"]["version"]
+    installed = lt_home(version)
+    cache = tmp_path_factory.mktemp("qa-cache")
+    (cache / installed.name).symlink_to(installed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QA_CACHE_DIR", str(cache))
+        yield cache
+
+
 @pytest.fixture(scope="session")
 def lt_server():
     """One real LanguageTool server for the whole test session."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterator
+from typing import Collection, Iterable, Iterator
 
 from qa.document import Document
 from qa.engines.languagetool import LTMatch, chunk_spans, split_long
@@ -97,20 +97,28 @@ def to_issue(match: LTMatch, doc: Document) -> Issue:
 
 class GrammarCheck:
     family = "grammar"
+    context = None  # LanguageTool sees whole paragraphs, so a sentence's matches depend on its paragraph
 
     def __init__(self, config, engines) -> None:
-        self.client = engines.languagetool
+        self.engines = engines  # the server starts on the first check, not before: cache hits need none
         self.vocabulary = engines.vocabulary
         self.chunk_chars = int(config.section("languagetool")["chunk_chars"])
 
-    def check(self, doc: Document, progress=None) -> Iterator[Issue]:
-        spans = request_spans(doc, self.chunk_chars)
+    def cache_key(self) -> str:
+        return self.engines.languagetool_identity()
+
+    def check(self, doc: Document, progress=None,
+              sentences: Collection[int] | None = None) -> Iterator[Issue]:
+        paragraphs = None if sentences is None else {doc.sentences[i].paragraph for i in sentences}
+        spans = request_spans(doc, self.chunk_chars, paragraphs)
+        if not spans:
+            return
         # Markup goes to LanguageTool as its markup-aware `data` annotation rather than as
         # blanked-out text: blanking leaves runs of spaces (flagged), glues table cells and
         # headings to the next block, and cannot say that &amp; reads as "&".
         annotate = (lambda start, end: annotation(doc, start, end)) if doc.blocks else None
         prose = ProseIndex(doc)
-        for match in self.client.check_spans(doc.text, spans, progress, annotate):
+        for match in self.engines.languagetool.check_spans(doc.text, spans, progress, annotate):
             if not prose.holds(match.start, match.end):
                 continue
             issue = to_issue(match, doc)
@@ -122,16 +130,20 @@ class GrammarCheck:
 CHECK = GrammarCheck
 
 
-def request_spans(doc: Document, limit: int) -> list[tuple[int, int]]:
-    """Whole paragraphs packed up to limit characters; longer paragraphs split at sentences."""
+def request_spans(doc: Document, limit: int,
+                  paragraphs: Collection[int] | None = None) -> list[tuple[int, int]]:
+    """Whole paragraphs (all, or those indexed) packed up to limit characters; longer
+    paragraphs split at sentences. Only consecutive paragraphs share a request."""
     spans = []
-    for start, end in chunk_spans(doc.paragraphs, limit):
-        if end - start <= limit:
-            spans.append((start, end))
-            continue
-        sentences = [(s.start, s.end) for s in doc.sentences if start <= s.start < end]
-        for s_start, s_end in chunk_spans(sentences, limit):
-            spans.extend(split_long(doc.text, s_start, s_end, limit))
+    selected = range(len(doc.paragraphs)) if paragraphs is None else sorted(paragraphs)
+    for run in _runs(selected):
+        for start, end in chunk_spans([doc.paragraphs[i] for i in run], limit):
+            if end - start <= limit:
+                spans.append((start, end))
+                continue
+            sentences = [(s.start, s.end) for s in doc.sentences if start <= s.start < end]
+            for s_start, s_end in chunk_spans(sentences, limit):
+                spans.extend(split_long(doc.text, s_start, s_end, limit))
     return spans
 
 
@@ -210,3 +222,15 @@ class ProseIndex:
             return False
         k = bisect_right(self.opaque_starts, end + self.AHEAD - 1) - 1
         return k < 0 or self.opaque[k][1] <= start
+
+
+def _runs(indices: Iterable[int]) -> Iterator[list[int]]:
+    """Split ascending indices into runs of consecutive ones."""
+    run: list[int] = []
+    for index in indices:
+        if run and index != run[-1] + 1:
+            yield run
+            run = []
+        run.append(index)
+    if run:
+        yield run

@@ -259,6 +259,16 @@ def write_atomic_text(path: Path, text: str) -> None:
         raise
 
 
+def server_version(url: str, timeout: float = 10.0) -> str:
+    """The version a running server reports, with one small request and no client library."""
+    data = urllib.parse.urlencode({"language": "en-US", "text": ""}).encode()
+    try:
+        with urllib.request.urlopen(urllib.parse.urljoin(url, "v2/check"), data, timeout=timeout) as r:
+            return str(json.load(r)["software"]["version"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LanguageToolError(f"LanguageTool server at {url} failed: {error}") from None
+
+
 # --- client --------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.document import Block, Document, Notice, Sentence, split_sentences
+from qa.document import Block, Document, Notice, Segments, Sentence, split_sentences
 
 # Bare URLs and e-mail addresses inside prose are skipped like inline code.
 _URL_RE = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'`]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -105,13 +105,13 @@ class NoticeLog:
         return (*self.items, *more)
 
 
-def parse_markup(text: str, path: str, kind: str) -> Document:
+def parse_markup(text: str, path: str, kind: str, segments: Segments | None = None) -> Document:
     """Markdown or HTML: sentences are segmented inside each prose block, never across blocks."""
     extraction = extract(text, kind)
     view = prose_view(text, extraction.blocks)
     sentences: list[Sentence] = []
     for number, block in enumerate(extraction.blocks):
-        for start, end in split_sentences(view, block.start, block.end):
+        for start, end in split_sentences(view, block.start, block.end, segments):
             sentences.append(Sentence(len(sentences), start, end, number))
     return Document(path, text, tuple((b.start, b.end) for b in extraction.blocks), tuple(sentences),
                     kind, extraction.blocks, extraction.comments, extraction.notices, view)
