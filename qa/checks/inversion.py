@@ -65,21 +65,45 @@ MAX_SUGGESTIONS = 3
 
 class InversionCheck:
     family = "inversion"
+    context = "document"  # entity drift compares names across the whole text
 
     def __init__(self, config, engines) -> None:
+        from qa.inversion.model import MODEL_PATH, ModelError, file_id
+
+        if not MODEL_PATH.is_file():
+            raise ModelError(f"inversion model not found at {MODEL_PATH}; run `qa train inversion`")
+        self.model_id = file_id(MODEL_PATH)
+        self.threshold = float(config.section("inversion")["threshold"]) or None
+        self.vocabulary = frozenset(getattr(getattr(engines, "vocabulary", None), "exact", ()))
+        self._detector = None
+
+    @property
+    def models(self) -> dict[str, str]:
         from qa.engines import embeddings, lm, nlp
-        from qa.inversion.detector import Detector
-        from qa.inversion.model import MODEL_PATH, file_id, load_model
 
-        settings = config.section("inversion")
-        self.threshold = float(settings["threshold"]) if settings["threshold"] > 0 else None
-        model = load_model()
-        self.detector = Detector(model, frozenset(getattr(engines, "vocabulary", ()) or ()))
-        self.threshold = self.threshold or model.threshold
-        self.models = {"inversion_classifier": f"qa-inversion {file_id(MODEL_PATH)}",
-                       "lm": lm.MODEL_ID, "embeddings": embeddings.MODEL_ID, "parser": nlp.model_id()}
+        return {"inversion_classifier": f"qa-inversion {self.model_id}", "lm": lm.MODEL_ID,
+                "embeddings": embeddings.MODEL_ID, "parser": nlp.MODEL_PACKAGE}
 
-    def check(self, doc: Document, progress=None) -> Iterator[Issue]:
+    def cache_key(self) -> str:
+        from qa.inversion.lexicon import lexicon_digest
+
+        return f"inversion {self.model_id} lexicon {lexicon_digest()} threshold {self.threshold}"
+
+    @property
+    def detector(self):
+        """Models load on first use, once per run (a fully cached run never loads them)."""
+        if self._detector is None:
+            from qa.inversion.detector import Detector
+            from qa.inversion.model import load_model
+
+            model = load_model()
+            self.threshold = self.threshold or model.threshold
+            self._detector = Detector(model, self.vocabulary)
+        return self._detector
+
+    def check(self, doc: Document, progress=None, sentences=None) -> Iterator[Issue]:
+        if not doc.sentences:
+            return
         analysis = self.detector.analyze(doc)
         yield from issues_from_analysis(analysis, self.threshold)
         if progress:

@@ -90,7 +90,7 @@ def score_continuations(context: str, continuations: Sequence[str]) -> list[Scor
     model, tokenizer = load_lm()
     with torch.inference_mode():
         context_ids = tokenizer(context or tokenizer.bos_token or "\n", return_tensors="pt").input_ids
-        out = model(context_ids, use_cache=True)
+        out = model(context_ids, use_cache=True, logits_to_keep=1)  # only the last position is needed
         first_logprobs = torch.log_softmax(out.logits[0, -1].float(), -1)
         encoded = [tokenizer(" " + c, return_offsets_mapping=True) for c in continuations]
         ids_list = [e["input_ids"] for e in encoded]

@@ -48,6 +48,7 @@ def inflect(lemma: str, tag: str) -> str:
 
 
 def match_case(original: str, replacement: str) -> str:
+    """Give the replacement the capitalisation of the words it replaces (first letter only)."""
     if original[:1].isupper() and replacement[:1].islower():
         return replacement[0].upper() + replacement[1:]
     return replacement

@@ -39,8 +39,8 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "",
         "## Model",
         "",
-        f"Stage 1: logistic regression on cheap features, threshold {metadata['stage1_threshold']:.3f}",
-        "(keeps 95% of gold readings in cross-validation). Stage 2: histogram gradient boosting,",
+        f"Stage 1: histogram gradient boosting on cheap features, threshold {metadata['stage1_threshold']:.3f}",
+        "(at most 20% of clean sentences reach stage 2; that budget sets the speed). Stage 2: histogram gradient boosting,",
         f"isotonic calibration (5-fold), on {metadata['stage2_rows']} stage-1 survivors "
         f"({metadata['stage2_positives']} gold). Default threshold {metadata['threshold']:.2f}.",
         "",

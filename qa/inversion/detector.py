@@ -22,7 +22,7 @@ from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, mod
 from qa.inversion.lexicon import load_lexicon
 
 CONTEXT_BEFORE = 2  # sentences of preceding context for the LM and embeddings
-MAX_SURVIVORS = 4
+MAX_SURVIVORS = 2
 
 
 @dataclass
@@ -124,25 +124,17 @@ class Detector:
             sentence = analysis.text(index)
             before = analysis.context_before(index)
             following = analysis.next_index(index)
-            next_text = analysis.text(following) if following is not None else ""
             versions = [sentence] + [item.candidate.apply(sentence) for item in items]
-            with_next = [f"{v} {next_text}".strip() for v in versions]
-            context = " ".join(analysis.text(i) for i in before)
-            scored = score_continuations(context, with_next)
-            bare = score_continuations("", versions)
-            lm = [_lm_scores(s, len(v), item_start) for s, v, item_start in
-                  zip(scored, versions, [0] + [item.candidate.start for item in items])]
+            scored = score_continuations(" ".join(analysis.text(i) for i in before), versions)
             original_vec = embeddings[texts[sentence]]
             context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
-            next_vec = embeddings[texts[next_text]] if following is not None else None
+            next_vec = embeddings[texts[analysis.text(following)]] if following is not None else None
             window = [*before, *([following] if following is not None else [])]
             for k, item in enumerate(items, start=1):
                 candidate_vec = embeddings[texts[versions[k]]]
-                original_lm = _lm_scores(scored[0], len(sentence), item.candidate.start)
                 item.model = model_features(
-                    original_lm, lm[k], bare[0].total(), bare[k].total(),
-                    _gain(candidate_vec, original_vec, context_vec),
-                    _gain(candidate_vec, original_vec, next_vec))
+                    _lm_scores(scored[0], item.candidate.start), _lm_scores(scored[k], item.candidate.start),
+                    _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
                 gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i)
                          for i in window]
                 item.evidence_sentence = max(gains)[1] if gains else None
@@ -162,11 +154,9 @@ class Detector:
         return analysis
 
 
-def _lm_scores(scored, sentence_length: int, edit_start: int) -> LMScores:
-    in_sentence = [i for i, end in enumerate(scored.ends) if end <= sentence_length]
-    total = scored.total(0, sentence_length)
-    return LMScores(total, total / max(len(in_sentence), 1), scored.total(edit_start, sentence_length),
-                    scored.total(sentence_length + 1))
+def _lm_scores(scored, edit_start: int) -> LMScores:
+    total = scored.total()
+    return LMScores(total, total / max(len(scored.logprobs), 1), scored.total(edit_start))
 
 
 def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:

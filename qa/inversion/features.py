@@ -32,11 +32,9 @@ CHEAP_FEATURES = (
     "contrast_in_sentence", "contrast_before", "death_before", "death_in_sentence",
     "negation_in_sentence", "quote_in_sentence", "sentence_words", "first_sentence",
     "entity_count_ratio", "entity_edit_distance", "entity_same_skeleton",
+    "zipf_original", "zipf_replacement", "zipf_delta",
 )
-MODEL_FEATURES = (
-    "lm_sentence", "lm_sentence_per_token", "lm_after_edit", "lm_next", "lm_no_context",
-    "lm_context_gain", "emb_context", "emb_next",
-)
+MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_after_edit", "emb_context", "emb_next")
 
 
 def words(text: str) -> set[str]:
@@ -79,29 +77,35 @@ def cheap_features(candidate: Candidate, sentence: str, before: list[str], rank:
         "entity_edit_distance": float(candidate.info.get("edit_distance", 0.0)),
         "entity_same_skeleton": float(candidate.info.get("same_skeleton", False)),
     }
+    # Garbled and perturbed words tend to be rarer than the words they replaced.
+    values["zipf_original"] = rarest(sentence[candidate.start:candidate.end])
+    values["zipf_replacement"] = rarest(candidate.replacement)
+    values["zipf_delta"] = values["zipf_replacement"] - values["zipf_original"]
     return values
+
+
+def rarest(text: str) -> float:
+    """Zipf frequency of the rarest word (wordfreq; 0 for unknown words, 8 for none)."""
+    from wordfreq import zipf_frequency
+
+    found = _WORD_RE.findall(text.lower())
+    return min((zipf_frequency(w, "en") for w in found), default=8.0)
 
 
 @dataclass(frozen=True)
 class LMScores:
-    sentence: float
+    sentence: float  # log-probability of the sentence's tokens given the preceding context
     per_token: float
-    after_edit: float
-    next: float
+    after_edit: float  # the same, counting only tokens from the edit onwards
 
 
-def model_features(original: LMScores, candidate: LMScores, original_bare: float, candidate_bare: float,
-                   emb_context: float, emb_next: float) -> dict[str, float]:
+def model_features(original: LMScores, candidate: LMScores, emb_context: float,
+                   emb_next: float) -> dict[str, float]:
     """Positive values mean the candidate fits better than what was written."""
-    lm_sentence = candidate.sentence - original.sentence
-    lm_no_context = candidate_bare - original_bare
     return {
-        "lm_sentence": lm_sentence,
+        "lm_sentence": candidate.sentence - original.sentence,
         "lm_sentence_per_token": candidate.per_token - original.per_token,
         "lm_after_edit": candidate.after_edit - original.after_edit,
-        "lm_next": candidate.next - original.next,
-        "lm_no_context": lm_no_context,
-        "lm_context_gain": lm_sentence - lm_no_context,
         "emb_context": emb_context,
         "emb_next": emb_next,
     }

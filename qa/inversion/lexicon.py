@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -55,6 +56,15 @@ class Lexicon:
 
     def opposites_of(self, lemma: str, pos: str) -> tuple[tuple[str, str, str], ...]:
         return self.opposites.get((lemma.lower(), pos), ())
+
+
+def lexicon_digest() -> str:
+    """Changes whenever a lexicon file changes (part of the result-cache key)."""
+    digest = hashlib.sha256()
+    for path in sorted(lexicon_dir().glob("*")):
+        if path.suffix in (".yml", ".tsv", ".txt"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @cache

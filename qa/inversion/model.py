@@ -22,7 +22,7 @@ class ModelError(EngineUnavailable):
 
 @dataclass
 class InversionModel:
-    stage1: Any  # sklearn Pipeline: scaler + logistic regression on cheap features
+    stage1: Any  # sklearn classifier on cheap features
     stage1_threshold: float
     stage2: Any  # CalibratedClassifierCV over cheap + model features + stage-1 score
     threshold: float  # default decision threshold on the calibrated probability

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from qa.document import parse
-from qa.inversion.candidates import Candidate
+from qa.inversion.candidates import Candidate, match_case
 
 SOURCE_WEIGHT = {"opposite:wordnet": 0.3, "negation:insert": 1.0, "negation:remove": 1.0}
 _NAME_VARIANTS = [("ov", "off"), ("ev", "yev"), ("iev", "yev"), ("v", "w"), ("ks", "x"), ("x", "ks"),
@@ -72,7 +72,7 @@ def _reverse_garbles(doc, lexicon) -> Iterator[tuple[int, Candidate]]:
                 index = doc.sentence_at(match.start())
                 offset = doc.sentences[index].start
                 yield index, Candidate(entry.family, f"lexicon:{entry.kind}", match.start() - offset,
-                                       match.end() - offset, garbled, entry.prior)
+                                       match.end() - offset, match_case(match.group(), garbled), entry.prior)
 
 
 def _name_drift(sentences, rng: random.Random) -> Iterator[tuple[int, Candidate]]:
