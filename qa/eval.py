@@ -42,6 +42,7 @@ class Results:
     span: Tally = field(default_factory=Tally)
     per_rule: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     per_family_recall: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    annotations: int = 0
     covered: int = 0
     intended_top3: int = 0
     detected_annotations: int = 0
@@ -115,6 +116,7 @@ def evaluate(records: Iterable[dict], detector, threshold: float,
                 tally.tp += int(hit)
                 tally.fn += int(not hit)
             for note in labelled.get(index, ()):
+                results.annotations += 1
                 gold = gold_sentence(doc, index, note)
                 if any(normalize(s.candidate.apply(text)) == normalize(gold) for s in analysis.scored[index]):
                     results.covered += 1
@@ -176,7 +178,8 @@ def summary(results: Results, threshold: float) -> dict:
         "span_level": results.span.scores(),
         "per_rule": {rule: results.per_rule[rule].scores() for rule in sorted(results.per_rule)},
         "recall_per_family": {f: t.scores()["recall"] for f, t in sorted(results.per_family_recall.items())},
-        "candidate_coverage": round(results.covered / max(results.positives, 1), 3),
+        "annotations": results.annotations,
+        "candidate_coverage": round(results.covered / max(results.annotations, 1), 3),
         "intended_in_top3": round(results.intended_top3 / max(results.detected_annotations, 1), 3),
         "clean_flags_per_100": round(100 * results.clean_flags / max(results.clean_sentences, 1), 2),
         "calibration_error": calibration_error(results.points),

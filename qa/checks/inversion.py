@@ -131,7 +131,11 @@ def issues_from_analysis(analysis, threshold: float) -> list[Issue]:
         offset = analysis.doc.sentences[index].start
         for item in flagged:
             candidate = item.candidate
-            alternatives = [s for s in ranked if _overlaps(s.candidate, candidate)]
+            # Scored readings of this span first, then unscored alternatives of the same span.
+            same_span = sorted((s for s in sentence if (s.candidate.start, s.candidate.end) ==
+                                (candidate.start, candidate.end) and s.probability == 0),
+                               key=lambda s: -s.stage1)
+            alternatives = [s for s in ranked if _overlaps(s.candidate, candidate)] + same_span
             suggestions = list(dict.fromkeys(s.candidate.replacement for s in alternatives))[:MAX_SUGGESTIONS]
             rule = BY_FAMILY[candidate.family]
             evidence = {"candidate_source": candidate.source, "prior": round(candidate.prior, 3),

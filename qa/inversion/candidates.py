@@ -224,25 +224,48 @@ class CandidateGenerator:
                 else:
                     alternative = _span_text(sent, choose, skip={choose.i}) or ""
                 end = max(t.idx + len(t.text) for t in choose.subtree)
-                replacement = f"{be_form(act)} told to {act.lemma_} {middle} or {alternative}"
-                yield Candidate("modality", "frame:act-to-ultimatum", act.idx, end,
-                                re.sub(r"\s+", " ", replacement).strip(), 0.75)
-        for told in sent:  # the reverse direction, for perturbations (low prior as a detector)
-            if told.lemma_ in ("tell", "order", "force", "give") and told.tag_ == "VBN":
-                xcomp = next((c for c in told.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
-                if xcomp is None:
-                    continue
-                conj = next((c for c in xcomp.children if c.dep_ == "conj"), None)
-                cc = next((c for c in xcomp.children if c.dep_ == "cc" and c.lower_ == "or"), None)
-                aux = next((c for c in told.children if c.dep_ == "auxpass"), None)
-                if conj is None or cc is None or aux is None:
-                    continue
-                middle = sent.text[xcomp.idx + len(xcomp.text):cc.idx].strip()
-                end = max(t.idx + len(t.text) for t in conj.subtree)
-                tail = sent.text[conj.idx:end]
-                replacement = f"{inflect(xcomp.lemma_, 'VBD')} {middle} or chose to {tail}"
-                yield Candidate("modality", "frame:ultimatum-to-act", aux.idx, end,
-                                re.sub(r"\s+", " ", replacement).strip(), 0.05)
+                for rank, frame in enumerate((f"{be_form(act)} told to", "had to", f"{be_form(act)} ordered to")):
+                    replacement = f"{frame} {act.lemma_} {middle} or {alternative}"
+                    yield Candidate("modality", "frame:act-to-ultimatum", act.idx, end,
+                                    re.sub(r"\s+", " ", replacement).strip(), 0.75 - 0.05 * rank)
+        yield from self._obligations(sent)
+
+    def _obligations(self, sent: Doc) -> Iterator[Candidate]:
+        """The reverse direction ("had to X or Y" -> "X-ed or chose to Y"), for perturbations;
+        as a detector candidate it has a low prior."""
+        for act in sent:
+            if act.tag_ != "VB" or act.pos_ != "VERB":
+                continue
+            conj = next((c for c in act.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")), None)
+            cc = next((c for c in act.children if c.dep_ == "cc" and c.lower_ == "or"), None)
+            if conj is None or cc is None or conj.i < cc.i < act.i:
+                continue
+            start = _obligation_start(sent, act)
+            if start is None:
+                continue
+            middle = sent.text[act.idx + len(act.text):cc.idx].strip()
+            tail_start = min(t.idx for t in conj.subtree if t.i > cc.i)
+            end = max(t.idx + len(t.text) for t in conj.subtree)
+            replacement = f"{inflect(act.lemma_, 'VBD')} {middle} or chose to {sent.text[tail_start:end]}"
+            yield Candidate("modality", "frame:ultimatum-to-act", start, end,
+                            re.sub(r"\s+", " ", replacement).strip(), 0.05)
+
+
+def _obligation_start(sent: Doc, act: Token) -> int | None:
+    """Offset where the obligation governing act starts ("was told to", "had to", "must")."""
+    must = next((c for c in act.children if c.dep_ == "aux" and c.lower_ in ("must",)), None)
+    if must is not None:
+        return must.idx
+    head = act.head
+    to = next((c for c in act.children if c.dep_ == "aux" and c.lower_ == "to"), None)
+    if to is None or act.dep_ not in ("xcomp", "advcl") or head.i > act.i:
+        return None
+    if head.lemma_ == "have" and head.tag_ in ("VBD", "VBZ", "VBP"):
+        return head.idx
+    if head.lemma_ in ("tell", "order", "force", "ask", "instruct", "require", "warn") and head.tag_ == "VBN":
+        aux = next((c for c in head.children if c.dep_ == "auxpass"), None)
+        return aux.idx if aux is not None else None
+    return None
 
 
 def _context_ok(entry: GarbleEntry, sent: Doc, start: int, end: int) -> bool:

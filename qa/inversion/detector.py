@@ -21,8 +21,9 @@ from qa.inversion.entities import dangling_pronouns, name_variants
 from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, model_features, vector)
 from qa.inversion.lexicon import load_lexicon
 
-CONTEXT_BEFORE = 2  # sentences of preceding context for the LM and embeddings
-MAX_SURVIVORS = 2
+CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
+LM_CONTEXT = 1  # sentences of preceding context the LM reads (its cost grows with this)
+MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
 
 
 @dataclass
@@ -90,9 +91,11 @@ class Detector:
             item.stage1 = float(score)
         survivors = []
         for sentence in analysis.scored:
-            passing = sorted((s for s in sentence if s.stage1 >= self.model.stage1_threshold),
-                             key=lambda s: -s.stage1)
-            survivors += passing[:MAX_SURVIVORS]
+            spans: dict[tuple[int, int], Scored] = {}  # best alternative per span
+            for item in sorted(sentence, key=lambda s: -s.stage1):
+                if item.stage1 >= self.model.stage1_threshold or not self.model.supported(item.candidate.source):
+                    spans.setdefault((item.candidate.start, item.candidate.end), item)
+            survivors += list(spans.values())[:MAX_SURVIVORS]
         return survivors
 
     # --- expensive stage ----------------------------------------------------------
@@ -125,7 +128,7 @@ class Detector:
             before = analysis.context_before(index)
             following = analysis.next_index(index)
             versions = [sentence] + [item.candidate.apply(sentence) for item in items]
-            scored = score_continuations(" ".join(analysis.text(i) for i in before), versions)
+            scored = score_continuations(" ".join(analysis.text(i) for i in before[-LM_CONTEXT:]), versions)
             original_vec = embeddings[texts[sentence]]
             context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
             next_vec = embeddings[texts[analysis.text(following)]] if following is not None else None

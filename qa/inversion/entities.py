@@ -48,7 +48,8 @@ def name_variants(sentences: Sequence[Doc], allowed: frozenset[str] = frozenset(
     occurrences: dict[str, list[tuple[int, int]]] = {}
     for index, sent in enumerate(sentences):
         for token in sent:
-            if token.pos_ == "PROPN" and NAME_RE.match(token.text) and token.text not in allowed:
+            if token.pos_ == "PROPN" and NAME_RE.match(token.text) and token.text not in allowed \
+                    and token.ent_type_ != "NORP":  # "Moldova"/"Moldovan" are two words, not drift
                 occurrences.setdefault(token.text, []).append((index, token.idx))
     counts = Counter({name: len(places) for name, places in occurrences.items()})
     names = sorted(counts, key=lambda n: (-counts[n], min(occurrences[n])))
@@ -87,4 +88,4 @@ def dangling_pronouns(sentences: Sequence[Doc], window: int = 2) -> Iterator[tup
                 continue
             name = later[0][-1].text  # surname
             yield index, Candidate("entity", "entity:dangling-pronoun", token.idx, token.idx + len(token.text),
-                                   name, 0.5, {"person": later[0].text})
+                                   name, 0.7, {"person": later[0].text})

@@ -32,7 +32,6 @@ CHEAP_FEATURES = (
     "contrast_in_sentence", "contrast_before", "death_before", "death_in_sentence",
     "negation_in_sentence", "quote_in_sentence", "sentence_words", "first_sentence",
     "entity_count_ratio", "entity_edit_distance", "entity_same_skeleton",
-    "zipf_original", "zipf_replacement", "zipf_delta",
 )
 MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_after_edit", "emb_context", "emb_next")
 
@@ -77,19 +76,7 @@ def cheap_features(candidate: Candidate, sentence: str, before: list[str], rank:
         "entity_edit_distance": float(candidate.info.get("edit_distance", 0.0)),
         "entity_same_skeleton": float(candidate.info.get("same_skeleton", False)),
     }
-    # Garbled and perturbed words tend to be rarer than the words they replaced.
-    values["zipf_original"] = rarest(sentence[candidate.start:candidate.end])
-    values["zipf_replacement"] = rarest(candidate.replacement)
-    values["zipf_delta"] = values["zipf_replacement"] - values["zipf_original"]
     return values
-
-
-def rarest(text: str) -> float:
-    """Zipf frequency of the rarest word (wordfreq; 0 for unknown words, 8 for none)."""
-    from wordfreq import zipf_frequency
-
-    found = _WORD_RE.findall(text.lower())
-    return min((zipf_frequency(w, "en") for w in found), default=8.0)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from qa.engines import EngineUnavailable
-from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
+from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, source_group, vector
 
 MODEL_DIR = Path(__file__).parent / "trained"
 MODEL_PATH = MODEL_DIR / "inversion.joblib"
+MIN_SUPPORT = 20  # gold readings a generator needs in training before the classifier judges it
 
 
 class ModelError(EngineUnavailable):
@@ -36,8 +37,16 @@ class InversionModel:
         return np.array([np.concatenate([vector(i.cheap, CHEAP_FEATURES), vector(i.model or {}, MODEL_FEATURES),
                                          [i.stage1]]) for i in items])
 
+    def supported(self, source: str) -> bool:
+        """Enough gold readings from this generator in training for the classifier to judge it?"""
+        return self.metadata.get("support", {}).get(source_group(source), 0) >= MIN_SUPPORT
+
     def probabilities(self, items: Sequence) -> np.ndarray:
-        return self.stage2.predict_proba(self.stage2_matrix(items))[:, 1]
+        """Calibrated classifier output; rare rule-based generators the classifier never learned
+        (too few gold readings in training) keep their documented prior."""
+        p = self.stage2.predict_proba(self.stage2_matrix(items))[:, 1]
+        return np.array([value if self.supported(i.candidate.source) else max(value, i.candidate.prior)
+                         for value, i in zip(p, items)])
 
     def save(self, path: Path = MODEL_PATH) -> str:
         import joblib

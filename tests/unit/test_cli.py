@@ -66,7 +66,7 @@ def test_undecodable_file_exits_3_and_other_files_are_still_reported(project):
     (project / "bad.txt").write_bytes(b"ok \xc3\x28 no")
     (project / "empty.txt").write_text("")
     result = runner.invoke(app, ["check", "good.txt", "bad.txt", "empty.txt", "missing.txt",
-                                 "--ignore", "GR", "--format", "json", "--output", "r.json"])
+                                 "--select", "TE", "--format", "json", "--output", "r.json"])
     assert result.exit_code == 3
     report = json.loads((project / "r.json").read_text())
     by_path = {f["path"]: f for f in report["files"]}
@@ -82,7 +82,7 @@ def test_directories_are_searched_recursively_for_txt_and_md(project):
     (project / "docs" / "a.txt").write_text("One.")
     (project / "docs" / "sub" / "b.md").write_text("Two.")
     (project / "docs" / "c.py").write_text("x = 1")
-    result = runner.invoke(app, ["check", "docs", "--ignore", "GR", "--format", "json"])
+    result = runner.invoke(app, ["check", "docs", "--select", "TE", "--format", "json"])
     assert result.exit_code == 0
     paths = [f["path"] for f in json.loads(result.stdout)["files"]]
     assert paths == ["docs/a.txt", "docs/sub/b.md"]
@@ -91,7 +91,7 @@ def test_directories_are_searched_recursively_for_txt_and_md(project):
 def test_missing_vocabulary_file_is_a_config_error(project):
     (project / "qa.toml").write_text('vocabulary = "words/accept.txt"\n')
     (project / "a.md").write_text("Hello.")
-    result = runner.invoke(app, ["check", "a.md", "--ignore", "GR"])
+    result = runner.invoke(app, ["check", "a.md", "--select", "TE"])
     assert result.exit_code == 2
     assert "words/accept.txt: cannot read vocabulary file" in result.output
 
@@ -99,5 +99,5 @@ def test_missing_vocabulary_file_is_a_config_error(project):
 def test_bad_per_file_ignore_selector_is_a_config_error(project):
     (project / "qa.toml").write_text('[per_file_ignores]\n"*.md" = ["XX"]\n')
     (project / "a.md").write_text("Hello.")
-    result = runner.invoke(app, ["check", "a.md", "--ignore", "GR"])
+    result = runner.invoke(app, ["check", "a.md", "--select", "TE"])
     assert result.exit_code == 2 and "[per_file_ignores] '*.md': selector 'XX' matches no rule" in result.output

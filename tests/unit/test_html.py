@@ -86,7 +86,7 @@ def test_offsets_become_utf16_code_units():
 
 def test_page_data_carries_rule_docs_counts_and_parallel_paragraphs():
     data = page_data(report(source="Eins.\n\nZwei."))
-    assert set(data["rules"]) == {"GR002"}  # SI001 is not in this registry
+    assert set(data["rules"]) == {"GR002", "SI001"}  # docs for the rules the report uses
     assert data["rules"]["GR002"]["explanation"]["example"].startswith("He go to school.")
     file = data["files"][0]
     assert file["by_severity"] == {"minor": 0, "major": 1, "critical": 1}
