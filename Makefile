@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/bench_markup.py
 	$(BIN)/python bench/bench_html.py
 	$(BIN)/python bench/bench_cache.py
+	$(BIN)/python bench/bench_inversion.py
 
 clean-venv:
 	rm -rf $(VENV)

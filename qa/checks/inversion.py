@@ -104,10 +104,17 @@ class InversionCheck:
     def check(self, doc: Document, progress=None, sentences=None) -> Iterator[Issue]:
         if not doc.sentences:
             return
-        analysis = self.detector.analyze(doc)
+        done = 0.0
+
+        def advance(fraction: float) -> None:  # the runner counts characters
+            nonlocal done
+            if progress:
+                progress(round((done + fraction) * len(doc.text)) - round(done * len(doc.text)))
+            done += fraction
+
+        analysis = self.detector.analyze(doc, advance)
         yield from issues_from_analysis(analysis, self.threshold)
-        if progress:
-            progress(len(doc.text))
+        advance(max(0.0, 1.0 - done))
 
 
 def issues_from_analysis(analysis, threshold: float) -> list[Issue]:

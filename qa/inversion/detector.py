@@ -10,7 +10,7 @@ candidate is what the writer meant, i.e. that the sentence is an inversion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -73,6 +73,8 @@ class Detector:
                                  *dangling_pronouns(analysis.sentences)):
             per_sentence[index].append(candidate)
         for index, candidates in enumerate(per_sentence):
+            per_sentence[index] = [self._with_context_prior(c, analysis, index) for c in candidates]
+        for index, candidates in enumerate(per_sentence):
             sentence = analysis.text(index)
             before = [analysis.text(i) for i in analysis.context_before(index)]
             ranked = sorted(candidates, key=lambda c: -c.prior)
@@ -80,6 +82,18 @@ class Detector:
                 Scored(index, c, cheap_features(c, sentence, before, rank, len(ranked), index == 0))
                 for rank, c in enumerate(ranked)])
         return analysis
+
+    def _with_context_prior(self, candidate: Candidate, analysis: Analysis, index: int) -> Candidate:
+        """Lexicon entries whose kind is told apart by the surrounding text (a death before a
+        claim that the dead man "committed" something) get a higher prior there."""
+        entry = self.lexicon.garbles.get(candidate.info.get("entry", ""))
+        if entry is None or entry.context_prior is None:
+            return candidate
+        lemmas, sentences, prior = entry.context_prior
+        window = analysis.sentences[max(0, index - sentences):index + 1]
+        if any(t.lemma_.lower() in lemmas or t.lower_ in lemmas for sent in window for t in sent):
+            return replace(candidate, prior=max(candidate.prior, prior))
+        return candidate
 
     def apply_stage1(self, analysis: Analysis) -> list[Scored]:
         """Stage-1 scores for every candidate; returns the survivors."""
@@ -146,10 +160,15 @@ class Detector:
 
     # --- both stages --------------------------------------------------------------
 
-    def analyze(self, doc: Document, progress: Callable[[int], None] | None = None) -> Analysis:
+    def analyze(self, doc: Document, progress: Callable[[float], None] | None = None) -> Analysis:
+        """progress, if given, receives the fraction of the work done since its last call."""
         analysis = self.prepare(doc)
         survivors = self.apply_stage1(analysis)
-        self.add_model_features(analysis, survivors, progress)
+        if progress:
+            progress(0.3)  # parsing and candidates; the LM takes most of the rest
+        lm_sentences = len({item.sentence for item in survivors}) or 1
+        self.add_model_features(analysis, survivors,
+                                (lambda n: progress(0.7 * n / lm_sentences)) if progress else None)
         if survivors:
             probabilities = self.model.probabilities(survivors)
             for item, p in zip(survivors, probabilities):

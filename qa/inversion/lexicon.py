@@ -43,6 +43,8 @@ class GarbleEntry:
     before: tuple[frozenset[str], int] | None = None  # one of these lemmas within N tokens before
     after: tuple[frozenset[str], int] | None = None
     prior: float = 0.7
+    # A higher prior when one of these lemmas occurs in the sentence or the N before it.
+    context_prior: tuple[frozenset[str], int, float] | None = None
     reverse: tuple[tuple[str, str], ...] = ()  # (clean phrase, garbled phrase) for perturbation
     tests: dict[str, list[str]] = field(default_factory=dict)
 
@@ -96,6 +98,7 @@ def _load_garbles(path: Path) -> tuple[dict[str, GarbleEntry], dict[str, dict[st
                 not_prev=_words(entry.get("not_prev", ()), f"{path}: {entry_id} not_prev"),
                 before=_context(entry.get("before")), after=_context(entry.get("after")),
                 prior=float(entry.get("prior", kind.get("prior", 0.7))),
+                context_prior=_context_prior(entry.get("context_prior", kind.get("context_prior"))),
                 reverse=tuple(tuple(pair) for pair in entry.get("reverse", ())),
                 tests={"fail": list(entry.get("fail", ())), "pass": list(entry.get("pass", ()))})
     return entries, kinds
@@ -105,6 +108,12 @@ def _words(values: Any, where: str) -> frozenset[str]:
     if not all(isinstance(v, str) for v in values):  # YAML reads bare on/off/yes/no as booleans
         raise ValueError(f"{where}: quote every word (a bare on/off/yes/no is read as a boolean)")
     return frozenset(v.lower() for v in values)
+
+
+def _context_prior(spec: dict[str, Any] | None) -> tuple[frozenset[str], int, float] | None:
+    if not spec:
+        return None
+    return frozenset(w.lower() for w in spec["lemmas"]), int(spec.get("sentences", 2)), float(spec["prior"])
 
 
 def _context(spec: dict[str, Any] | None) -> tuple[frozenset[str], int] | None:

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from qa.engines import EngineUnavailable
-from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, source_group, vector
+from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, vector
 
 MODEL_DIR = Path(__file__).parent / "trained"
 MODEL_PATH = MODEL_DIR / "inversion.joblib"
@@ -38,8 +38,9 @@ class InversionModel:
                                          [i.stage1]]) for i in items])
 
     def supported(self, source: str) -> bool:
-        """Enough gold readings from this generator in training for the classifier to judge it?"""
-        return self.metadata.get("support", {}).get(source_group(source), 0) >= MIN_SUPPORT
+        """Enough gold readings from this generator (or lexicon kind) in training for the
+        classifier to judge it?"""
+        return self.metadata.get("support", {}).get(source, 0) >= MIN_SUPPORT
 
     def probabilities(self, items: Sequence) -> np.ndarray:
         """Calibrated classifier output; rare rule-based generators the classifier never learned

@@ -171,7 +171,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     cv1 = cross_val_predict(stage1, x1, y1, groups=groups1, cv=GroupKFold(5), method="predict_proba")[:, 1]
     stage1_threshold = budget_threshold(every, cv1, STAGE1_BUDGET)
     stage1.fit(x1, y1)
-    model = InversionModel(stage1, stage1_threshold, None, 0.5)
+    # Generators and lexicon kinds with few gold readings bypass stage 1 and keep their prior.
+    support = Counter(item.candidate.source for (*_, item), y in zip(every, y1) if y)
+    model = InversionModel(stage1, stage1_threshold, None, 0.5, {"support": dict(support)})
     detector.model = model
     log(f"stage 1: threshold {stage1_threshold:.3f} sends {STAGE1_BUDGET:.0%} of clean sentences to the "
         f"expensive stage and keeps {np.mean(cv1[y1 == 1] >= stage1_threshold):.1%} of gold readings (CV)")
@@ -191,9 +193,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     x2 = InversionModel.stage2_matrix([item for _, _, item, _ in rows])
     y2 = np.array([label for *_, label in rows])
     groups2 = [group for _, group, _, _ in rows]
-    support = Counter(source_group(item.candidate.source) for _, _, item, y in rows if y)
     weights = balanced_weights([source_group(item.candidate.source) for _, _, item, _ in rows], y2)
-    log(f"stage 2: {len(rows)} rows, gold readings per generator: {dict(support)}")
+    log(f"stage 2: {len(rows)} rows; gold readings per generator: "
+        f"{dict(Counter(source_group(item.candidate.source) for _, _, item, y in rows if y))}")
 
     # More evidence for the reading (prior, LM gain, stage-1 score) never lowers its probability.
     increasing = {"prior", "lm_sentence", "lm_after_edit", "stage1"}
