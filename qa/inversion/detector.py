@@ -24,6 +24,7 @@ from qa.inversion.lexicon import load_lexicon
 CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
 LM_CONTEXT = 1  # sentences of preceding context the LM reads (its cost grows with this)
 MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
+LM_BATCH = 12  # sentences per batched LM call: big enough to keep both cores' matrix units busy
 
 
 @dataclass
@@ -107,17 +108,22 @@ class Detector:
         for sentence in analysis.scored:
             spans: dict[tuple[int, int], Scored] = {}  # best alternative per span
             for item in sorted(sentence, key=lambda s: -s.stage1):
-                if item.stage1 >= self.model.stage1_threshold or not self.model.supported(item.candidate.source):
+                if item.stage1 >= self.model.stage1_threshold or self._prior_decides(item.candidate):
                     spans.setdefault((item.candidate.start, item.candidate.end), item)
             survivors += list(spans.values())[:MAX_SURVIVORS]
         return survivors
+
+    def _prior_decides(self, candidate: Candidate) -> bool:
+        """A rare generator the stage-1 filter never learned, whose documented prior alone can
+        flag it (see InversionModel.probabilities), skips the filter."""
+        return not self.model.supported(candidate.source) and candidate.prior >= self.model.threshold
 
     # --- expensive stage ----------------------------------------------------------
 
     def add_model_features(self, analysis: Analysis, selected: Sequence[Scored],
                            progress: Callable[[int], None] | None = None) -> None:
         from qa.engines.embeddings import encode
-        from qa.engines.lm import score_continuations
+        from qa.engines.lm import score_groups
 
         by_sentence: dict[int, list[Scored]] = {}
         for item in selected:
@@ -137,26 +143,34 @@ class Detector:
                 slot(item.candidate.apply(analysis.text(index)))
         embeddings = encode(list(texts))
 
-        for index, items in by_sentence.items():
-            sentence = analysis.text(index)
-            before = analysis.context_before(index)
-            following = analysis.next_index(index)
-            versions = [sentence] + [item.candidate.apply(sentence) for item in items]
-            scored = score_continuations(" ".join(analysis.text(i) for i in before[-LM_CONTEXT:]), versions)
-            original_vec = embeddings[texts[sentence]]
-            context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
-            next_vec = embeddings[texts[analysis.text(following)]] if following is not None else None
-            window = [*before, *([following] if following is not None else [])]
-            for k, item in enumerate(items, start=1):
-                candidate_vec = embeddings[texts[versions[k]]]
-                item.model = model_features(
-                    _lm_scores(scored[0], item.candidate.start), _lm_scores(scored[k], item.candidate.start),
-                    _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
-                gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i)
-                         for i in window]
-                item.evidence_sentence = max(gains)[1] if gains else None
+        order = sorted(by_sentence, key=lambda i: len(analysis.text(i)))  # similar lengths pad less
+        for chunk_start in range(0, len(order), LM_BATCH):
+            chunk = order[chunk_start:chunk_start + LM_BATCH]
+            groups = []
+            for index in chunk:
+                sentence = analysis.text(index)
+                context = " ".join(analysis.text(i) for i in analysis.context_before(index)[-LM_CONTEXT:])
+                groups.append((context, [sentence] + [item.candidate.apply(sentence) for item in by_sentence[index]]))
+            for index, (_, versions), scored in zip(chunk, groups, score_groups(groups)):
+                self._set_model_features(analysis, index, by_sentence[index], versions, scored, embeddings, texts)
             if progress:
-                progress(1)
+                progress(len(chunk))
+
+    def _set_model_features(self, analysis: Analysis, index: int, items: list[Scored], versions: list[str],
+                            scored, embeddings: np.ndarray, texts: dict[str, int]) -> None:
+        before = analysis.context_before(index)
+        following = analysis.next_index(index)
+        original_vec = embeddings[texts[versions[0]]]
+        context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
+        next_vec = embeddings[texts[analysis.text(following)]] if following is not None else None
+        window = [*before, *([following] if following is not None else [])]
+        for k, item in enumerate(items, start=1):
+            candidate_vec = embeddings[texts[versions[k]]]
+            item.model = model_features(
+                _lm_scores(scored[0], item.candidate.start), _lm_scores(scored[k], item.candidate.start),
+                _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
+            gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i) for i in window]
+            item.evidence_sentence = max(gains)[1] if gains else None
 
     # --- both stages --------------------------------------------------------------
 

@@ -171,7 +171,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     cv1 = cross_val_predict(stage1, x1, y1, groups=groups1, cv=GroupKFold(5), method="predict_proba")[:, 1]
     stage1_threshold = budget_threshold(every, cv1, STAGE1_BUDGET)
     stage1.fit(x1, y1)
-    # Generators and lexicon kinds with few gold readings bypass stage 1 and keep their prior.
+    # Generators and lexicon kinds with few gold readings keep their prior (model.probabilities).
     support = Counter(item.candidate.source for (*_, item), y in zip(every, y1) if y)
     model = InversionModel(stage1, stage1_threshold, None, 0.5, {"support": dict(support)})
     detector.model = model

@@ -97,7 +97,7 @@ def test_page_loads_clean_and_shows_everything(page, tmp_path, artifacts):
     detail = p.text_content("#detail")
     for expected in ("SI001 inversion.polarity_flip", "The sentence may say the opposite",
                      "confidence 0.62", "Police said there was evidence of the foul.",
-                     "similarity", "0.91", "test-model", "no documentation for SI001"):
+                     "similarity", "0.91", "test-model", "Antonym and polarity flips"):
         assert expected in detail
     p.click("#doc mark >> text=go")
     detail = p.text_content("#detail")
