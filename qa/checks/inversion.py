@@ -7,6 +7,7 @@ issue's confidence is that probability. Models load once per run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from qa.document import Document
@@ -61,6 +62,7 @@ RULES = (POLARITY, NEGATION, ROLE, MODALITY, TERM, ENTITY)
 BY_FAMILY = {"polarity": POLARITY, "negation": NEGATION, "role": ROLE, "modality": MODALITY,
              "term": TERM, "entity": ENTITY}
 MAX_SUGGESTIONS = 3
+WINDOW = 2000  # sentences analysed at once (about 70 MB of parses and features)
 
 
 class InversionCheck:
@@ -104,6 +106,9 @@ class InversionCheck:
     def check(self, doc: Document, progress=None, sentences=None) -> Iterator[Issue]:
         if not doc.sentences:
             return
+        from qa.inversion.detector import CONTEXT_BEFORE
+
+        total = len(doc.sentences)
         done = 0.0
 
         def advance(fraction: float) -> None:  # the runner counts characters
@@ -112,8 +117,18 @@ class InversionCheck:
                 progress(round((done + fraction) * len(doc.text)) - round(done * len(doc.text)))
             done += fraction
 
-        analysis = self.detector.analyze(doc, advance)
-        yield from issues_from_analysis(analysis, self.threshold)
+        # Long documents go in windows so memory stays bounded; each window also reads the
+        # sentences around it for context. Name spellings are compared within a window.
+        for low in range(0, total, WINDOW):
+            high = min(low + WINDOW, total)
+            first, last = max(0, low - CONTEXT_BEFORE), min(total, high + 1)
+            part = doc if (first, last) == (0, total) else replace(
+                doc, sentences=tuple(replace(s, index=i) for i, s in enumerate(doc.sentences[first:last])))
+            share = (high - low) / total
+            analysis = self.detector.analyze(part, lambda fraction: advance(fraction * share))
+            for issue in issues_from_analysis(analysis, self.threshold):
+                if low <= issue.sentence + first < high:
+                    yield replace(issue, sentence=issue.sentence + first)
         advance(max(0.0, 1.0 - done))
 
 

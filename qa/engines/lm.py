@@ -80,24 +80,21 @@ class Scored:
                    if end > from_char and (to_char is None or end - 1 < to_char))
 
 
-def score_continuations(context: str, continuations: Sequence[str]) -> list[Scored]:
-    """Log-probabilities of each continuation's tokens after context."""
-    return score_groups([(context, continuations)])[0]
-
-
 def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Scored]]:
-    """score_continuations for many (context, continuations) groups in two batched passes.
+    """Log-probabilities of each continuation's tokens after its group's context.
 
     Pass 1 runs every context once (right-padded); pass 2 runs every continuation on
-    a copy of its own context's KV cache. Batching across groups matters on a CPU:
-    one sentence at a time runs the matrix products at about half their throughput.
+    a copy of its own context's KV cache, so n candidates cost one context pass plus
+    n short ones. Batching across groups matters on a CPU: one sentence at a time
+    runs the matrix products at about half their throughput.
     """
     import torch
 
     model, tokenizer = load_lm()
     pad = tokenizer.eos_token_id or 0
-    contexts = [tokenizer(c or tokenizer.bos_token or "\n").input_ids for c, _ in groups]
-    encoded = [[tokenizer(" " + c, return_offsets_mapping=True) for c in conts] for _, conts in groups]
+    contexts = [tokenizer(context or tokenizer.bos_token or "\n").input_ids for context, _ in groups]
+    rows = [(group, tokenizer(" " + text, return_offsets_mapping=True))
+            for group, (_, texts) in enumerate(groups) for text in texts]
     with torch.inference_mode():
         context_ids, context_mask = _padded(contexts, pad)
         out = model.model(context_ids, attention_mask=context_mask, use_cache=True)
@@ -105,19 +102,16 @@ def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Score
         last = out.last_hidden_state[torch.arange(len(groups)), lengths - 1]
         first_logprobs = torch.log_softmax(model.lm_head(last).float(), -1)
 
-        owner = [g for g, encodings in enumerate(encoded) for _ in encodings]
-        rows = [e["input_ids"] for encodings in encoded for e in encodings]
-        ids, row_mask = _padded(rows, pad)
-        cache_ = out.past_key_values if hasattr(out, "past_key_values") else out.cache
-        index = torch.tensor(owner)
-        cache_.batch_select_indices(index)
-        mask = torch.cat([context_mask[index], row_mask], dim=1)
-        positions = lengths[index].unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
-        logits = model(ids, attention_mask=mask, cache=cache_, position_ids=positions).logits
+        owner = torch.tensor([group for group, _ in rows])
+        ids, row_mask = _padded([encoding["input_ids"] for _, encoding in rows], pad)
+        out.cache.batch_select_indices(owner)
+        mask = torch.cat([context_mask[owner], row_mask], dim=1)
+        positions = lengths[owner].unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
+        logits = model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).logits
         logprobs = torch.log_softmax(logits.float(), -1)
     results: list[list[Scored]] = [[] for _ in groups]
-    for row, (group, token_ids) in enumerate(zip(owner, rows)):
-        encoding = encoded[group][len(results[group])]
+    for row, (group, encoding) in enumerate(rows):
+        token_ids = encoding["input_ids"]
         values = [first_logprobs[group, token_ids[0]].item()]
         values += logprobs[row, torch.arange(len(token_ids) - 1), torch.tensor(token_ids[1:])].tolist()
         ends = tuple(max(end - 1, 0) for _, end in encoding["offset_mapping"])  # -1: the added space

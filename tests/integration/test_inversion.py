@@ -75,3 +75,45 @@ def test_grammar_and_inversion_run_together_by_default(project, lt_url):
     only_grammar = runner.invoke(app, ["check", "a.txt", "--lt-server", lt_url, "--no-cache", "-f", "json",
                                        "--ignore", "SI"])
     assert {i["rule"] for i in json.loads(only_grammar.stdout)["files"][0]["issues"]} & {"SI005"} == set()
+
+
+def test_long_documents_are_analysed_in_windows_with_the_same_results(project, monkeypatch):
+    import yaml
+
+    from qa.checks import inversion
+    from qa.config import load_config
+    from qa.document import parse
+    from qa.runner import Session
+
+    cases = [case["text"] for code in ("SI001", "SI002", "SI003", "SI005")
+             for case in yaml.safe_load((ROOT / f"tests/rules/cases/{code}.yml").read_text())["fail"]]
+    doc = parse("\n\n".join(cases) + "\n")
+    session = Session(load_config(project, overrides={"select": ["SI"], "cache": False}))
+    whole = session.check_document(doc).issues
+    monkeypatch.setattr(inversion, "WINDOW", 3)
+    windowed = session.check_document(doc).issues
+    session.close()
+    assert len(doc.sentences) > 3 * 3 and len(whole) >= 5
+    key = lambda i: (i.rule, i.start, i.end, i.sentence, i.suggestions, round(i.confidence, 3))  # noqa: E731
+    assert sorted(map(key, windowed)) == sorted(map(key, whole))
+    assert all(doc.sentence_at(i.start) == i.sentence for i in windowed)
+
+
+def test_lm_scores_a_batch_of_sentences_as_it_scores_each_alone():
+    from qa.engines.lm import score_groups
+
+    groups = [("The man was found hanged in his flat.",
+               ["Police saw no evidence of foul play.", "Police saw evidence of foul play, they said."]),
+              ("", ["Prices rose."]),
+              ("A much longer context sentence about the weather in Warsaw on a grey Tuesday.",
+               ["It rained all day.", "It rained."])]
+    batched = score_groups(groups)
+    for group, scored in zip(groups, batched):
+        alone = score_groups([group])[0]
+        assert [s.ends for s in scored] == [s.ends for s in alone]
+        for a, b in zip(scored, alone):
+            assert a.logprobs == pytest.approx(b.logprobs, abs=1e-3)
+    # Context matters: the same sentence is likelier after a context that sets it up.
+    setup = score_groups([("Police said the man had been murdered.", ["There was evidence of foul play."]),
+                          ("The bakery sold fresh bread.", ["There was evidence of foul play."])])
+    assert setup[0][0].total() > setup[1][0].total()
