@@ -75,7 +75,8 @@ class InversionCheck:
         if not MODEL_PATH.is_file():
             raise ModelError(f"inversion model not found at {MODEL_PATH}; run `qa train inversion`")
         self.model_id = file_id(MODEL_PATH)
-        self.threshold = float(config.section("inversion")["threshold"]) or None
+        self.configured_threshold = float(config.section("inversion")["threshold"])  # 0: the model's
+        self.threshold = self.configured_threshold or None  # known once the model is loaded
         self.vocabulary = frozenset(getattr(getattr(engines, "vocabulary", None), "exact", ()))
         self._detector = None
 
@@ -89,7 +90,7 @@ class InversionCheck:
     def cache_key(self) -> str:
         from qa.inversion.lexicon import lexicon_digest
 
-        return f"inversion {self.model_id} lexicon {lexicon_digest()} threshold {self.threshold}"
+        return f"inversion {self.model_id} lexicon {lexicon_digest()} threshold {self.configured_threshold}"
 
     @property
     def detector(self):

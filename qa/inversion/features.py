@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.inversion.candidates import Candidate
+if TYPE_CHECKING:  # spaCy is slow to import; a fully cached run never needs it
+    from qa.inversion.candidates import Candidate
 
 FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
 SOURCES = ("lexicon", "opposite:table", "opposite:wordnet", "negation:insert", "negation:remove",

@@ -262,3 +262,25 @@ def test_an_edited_vocabulary_file_misses(project, cache_dir, lt_url):
     (project / "accept.txt").write_text("# names\nZvarych\n", encoding="utf-8")
     assert check("a.txt", "--lt-server", lt_url)["files"][0]["issues"] == []
     assert entries() == 2
+
+
+def test_a_warm_run_with_every_family_loads_no_inversion_model(project, cache_dir, lt_url):
+    """The inversion key must not depend on anything known only once the models are loaded
+    (the model's default threshold), or every file after the first would miss."""
+    installed = (cache_dir / lt_home(defaults()["languagetool"]["version"]).name).resolve()
+    converted_lm = installed.parent / "smollm2-135m-f32"
+    if converted_lm.is_dir():  # saves a 20 s de-quantization
+        (cache_dir / converted_lm.name).symlink_to(converted_lm)
+    for name, text in (("a.txt", "The singer was found dead. Detectives said there was no sign of the foul.\n"),
+                       ("b.txt", "They joined the march against democracy, demanding free elections.\n")):
+        (project / name).write_text(text, encoding="utf-8")
+    config = load_config(project, overrides={"lt_server": lt_url})
+    with Session(config) as cold:
+        first = [cold.check_document(read_document(project / n)).issues for n in ("a.txt", "b.txt")]
+    stored = entries("inversion")
+    with Session(config) as warm:
+        again = [warm.check_document(read_document(project / n)).issues for n in ("a.txt", "b.txt")]
+        inversion = next(check for check in warm.checks if check.family == "inversion")
+        assert inversion._detector is None, "a cached run loaded the inversion models"
+    assert again == first and any(i.rule.startswith("SI") for i in first[0])
+    assert entries("inversion") == stored > 0
