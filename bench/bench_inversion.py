@@ -1,6 +1,6 @@
 """Inversion-check speed: `qa check --select SI` on a 1,000-sentence document, model loading included.
 
-Usage: .venv/bin/python bench/bench_inversion.py [--sentences N] [--repeat R]
+Usage: .venv/bin/python bench/bench_inversion.py [--sentences N] [--repeat R] [--thorough]
 Runs qa in a fresh process each time (so imports and model loads count), with the
 result cache off, and prints sentences per second (target >= 20 on 2 cores) and
 the peak resident memory of that process (target <= 3 GB).
@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--thorough", action="store_true", help="time [inversion] thorough = true")
     args = parser.parse_args()
     text = build_text(args.sentences)
     sentences = len(parse(text).sentences)
@@ -50,6 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "long.txt")
         path.write_text(text, encoding="utf-8")
+        Path(tmp, "qa.toml").write_text(f"[inversion]\nthorough = {str(args.thorough).lower()}\n")
         subprocess.run(qa + [str(path)], capture_output=True, env=env, cwd=tmp)  # warm the disk cache
         times = []
         for _ in range(args.repeat):
@@ -62,7 +64,8 @@ def main() -> None:
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
     seconds = statistics.median(times)
     print(f"text: {sentences} sentences, {len(text):,} characters (corpora/clean + dev paragraphs)")
-    print(f"qa check --select SI: {seconds:.1f} s  ->  {sentences / seconds:.1f} sentences/s "
+    mode = " (thorough)" if args.thorough else ""
+    print(f"qa check --select SI{mode}: {seconds:.1f} s  ->  {sentences / seconds:.1f} sentences/s "
           f"(target >= 20), {issues} inversion issues")
     print(f"peak memory of one qa process: {peak_gb:.2f} GB (target <= 3)")
 

@@ -96,6 +96,7 @@ def evaluate(
     threshold: Annotated[Optional[float], typer.Option(help="Decision threshold [default: the model's].")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics as JSON here.")] = None,
     errors: Annotated[int, typer.Option(help="Show this many missed inversions and false alarms.")] = 0,
+    thorough: Annotated[bool, typer.Option(help="Every sentence's best readings get the LM (as `[inversion] thorough`).")] = False,
 ) -> None:
     """Precision, recall and F1 of the inversion checks (sentence and span level, per rule)."""
     import json
@@ -110,7 +111,7 @@ def evaluate(
         model = load_model()
     except EngineUnavailable as error:
         fail(str(error), EXIT_ERROR)
-    detector = Detector(model)
+    detector = Detector(model, thorough=thorough)
     threshold = model.threshold if threshold is None else threshold
     everything = {}
     for corpus in corpora:

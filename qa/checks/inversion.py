@@ -77,6 +77,7 @@ class InversionCheck:
         self.model_id = file_id(MODEL_PATH)
         self.configured_threshold = float(config.section("inversion")["threshold"])  # 0: the model's
         self.threshold = self.configured_threshold or None  # known once the model is loaded
+        self.thorough = bool(config.section("inversion")["thorough"])
         self.vocabulary = frozenset(getattr(getattr(engines, "vocabulary", None), "exact", ()))
         self._detector = None
 
@@ -90,7 +91,8 @@ class InversionCheck:
     def cache_key(self) -> str:
         from qa.inversion.lexicon import lexicon_digest
 
-        return f"inversion {self.model_id} lexicon {lexicon_digest()} threshold {self.configured_threshold}"
+        return (f"inversion {self.model_id} lexicon {lexicon_digest()} "
+                f"threshold {self.configured_threshold} thorough {self.thorough}")
 
     @property
     def detector(self):
@@ -101,7 +103,7 @@ class InversionCheck:
 
             model = load_model()
             self.threshold = self.threshold or model.threshold
-            self._detector = Detector(model, self.vocabulary)
+            self._detector = Detector(model, self.vocabulary, self.thorough)
         return self._detector
 
     def check(self, doc: Document, progress=None, sentences=None) -> Iterator[Issue]:

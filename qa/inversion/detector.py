@@ -24,6 +24,7 @@ from qa.inversion.lexicon import load_lexicon
 CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
 LM_CONTEXT = 1  # sentences of preceding context the LM reads (its cost grows with this)
 MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
+THOROUGH_SURVIVORS = 3  # the same in thorough mode, where every sentence gets them
 LM_BATCH = 12  # sentences per batched LM call: big enough to keep both cores' matrix units busy
 
 
@@ -55,7 +56,7 @@ class Analysis:
 
 
 class Detector:
-    def __init__(self, model=None, vocabulary: frozenset[str] = frozenset()) -> None:
+    def __init__(self, model=None, vocabulary: frozenset[str] = frozenset(), thorough: bool = False) -> None:
         from qa.engines.nlp import load_spacy
 
         self.nlp = load_spacy()
@@ -63,6 +64,7 @@ class Detector:
         self.generator = CandidateGenerator(self.lexicon, self.nlp.vocab)
         self.model = model
         self.vocabulary = vocabulary
+        self.thorough = thorough  # skip the stage-1 filter: slower, finds more polarity flips
 
     # --- cheap stage --------------------------------------------------------------
 
@@ -107,10 +109,11 @@ class Detector:
         survivors = []
         for sentence in analysis.scored:
             spans: dict[tuple[int, int], Scored] = {}  # best alternative per span
-            for item in sorted(sentence, key=lambda s: -s.stage1):
-                if item.stage1 >= self.model.stage1_threshold or self._prior_decides(item.candidate):
+            for item in sorted(sentence, key=lambda s: (-self._prior_decides(s.candidate), -s.stage1)):
+                if (self.thorough or item.stage1 >= self.model.stage1_threshold
+                        or self._prior_decides(item.candidate)):
                     spans.setdefault((item.candidate.start, item.candidate.end), item)
-            survivors += list(spans.values())[:MAX_SURVIVORS]
+            survivors += list(spans.values())[:THOROUGH_SURVIVORS if self.thorough else MAX_SURVIVORS]
         return survivors
 
     def _prior_decides(self, candidate: Candidate) -> bool:

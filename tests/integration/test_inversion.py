@@ -117,3 +117,22 @@ def test_lm_scores_a_batch_of_sentences_as_it_scores_each_alone():
     setup = score_groups([("Police said the man had been murdered.", ["There was evidence of foul play."]),
                           ("The bakery sold fresh bread.", ["There was evidence of foul play."])])
     assert setup[0][0].total() > setup[1][0].total()
+
+
+def test_thorough_mode_sends_every_sentence_to_the_lm_and_fast_mode_filters():
+    from qa.document import parse
+    from qa.inversion.detector import MAX_SURVIVORS, THOROUGH_SURVIVORS, Detector
+    from qa.inversion.model import load_model
+
+    doc = parse((ROOT / "corpora/clean/travel.txt").read_text("utf-8"))
+    model = load_model()
+    fast, thorough = Detector(model), Detector(model, thorough=True)
+    fast_survivors = fast.apply_stage1(fast.prepare(doc))
+    analysis = thorough.prepare(doc)
+    thorough_survivors = thorough.apply_stage1(analysis)
+    with_candidates = [sentence for sentence in analysis.scored if sentence]
+    spans = [len({(s.candidate.start, s.candidate.end) for s in sentence}) for sentence in with_candidates]
+    assert len(thorough_survivors) == sum(min(n, THOROUGH_SURVIVORS) for n in spans)
+    assert len({s.sentence for s in thorough_survivors}) == len(with_candidates)
+    assert len({s.sentence for s in fast_survivors}) < 0.6 * len(with_candidates)
+    assert all(sum(1 for s in fast_survivors if s.sentence == i) <= MAX_SURVIVORS for i in range(len(doc.sentences)))
