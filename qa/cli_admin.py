@@ -3,6 +3,8 @@ training and evaluation. Registered on the app in qa/cli.py."""
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -121,11 +123,27 @@ def evaluate(
             records = list(read_corpus(corpus))
         except ValueError as error:
             fail(str(error))
-        results = run_eval(records, detector, threshold)
+        with records_progress(f"evaluating {corpus.name}", len(records)) as tick:
+            results = run_eval(records, detector, threshold, tick)
         data = everything[str(corpus)] = summary(results, threshold)
         typer.echo(render(str(corpus), data, results, errors))
     if json_out:
         write_atomic_text(json_out, json.dumps(everything, indent=2) + "\n")
+
+
+@contextmanager
+def records_progress(label: str, total: int):
+    """A progress bar on stderr when it is a terminal (evaluating a corpus takes minutes)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
 
 
 @cache_app.command("info")
