@@ -203,6 +203,9 @@ class Session:
                     self.checks.remove(check)
                 else:
                     errors.append(f"{doc.path}: {check.family} check failed: {error}")
+            except EngineUnavailable as error:  # a model that cannot load fails every file alike
+                self.errors.append(f"{check.family} checks skipped: {error}")
+                self.checks.remove(check)
             except Exception as error:  # a bug in one family must not lose the other files
                 errors.append(f"{doc.path}: internal error in {check.family} check: "
                               f"{type(error).__name__}: {error}")

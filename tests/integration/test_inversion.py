@@ -136,3 +136,27 @@ def test_thorough_mode_sends_every_sentence_to_the_lm_and_fast_mode_filters():
     assert len({s.sentence for s in thorough_survivors}) == len(with_candidates)
     assert len({s.sentence for s in fast_survivors}) < 0.6 * len(with_candidates)
     assert all(sum(1 for s in fast_survivors if s.sentence == i) <= MAX_SURVIVORS for i in range(len(doc.sentences)))
+
+
+def test_a_model_that_cannot_load_skips_the_family_once_for_the_run(project, monkeypatch):
+    from qa.config import load_config
+    from qa.inversion import model
+    from qa.runner import Session
+
+    attempts = []
+
+    def unreadable(*args):
+        attempts.append(1)
+        raise model.ModelError("inversion model qa/inversion/trained/inversion.joblib is unreadable")
+
+    monkeypatch.setattr(model, "load_model", unreadable)
+    for name in ("a.txt", "b.txt"):
+        (project / name).write_text("Prices rose sharply. Nobody was surprised.\n", encoding="utf-8")
+    with Session(load_config(project, overrides={"select": ["SI"], "cache": False})) as session:
+        results = [session.check_path(str(project / name)) for name in ("a.txt", "b.txt")]
+        assert session.errors == ["inversion checks skipped: inversion model "
+                                  "qa/inversion/trained/inversion.joblib is unreadable"]
+    assert len(attempts) == 1
+    assert all(r.error is None and r.issues == () for r in results)
+    result = runner.invoke(app, ["check", "a.txt", "--select", "SI", "--no-cache"])
+    assert result.exit_code == 3 and "inversion checks skipped" in result.output
