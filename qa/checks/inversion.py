@@ -63,6 +63,7 @@ BY_FAMILY = {"polarity": POLARITY, "negation": NEGATION, "role": ROLE, "modality
              "term": TERM, "entity": ENTITY}
 MAX_SUGGESTIONS = 3
 WINDOW = 2000  # sentences analysed at once (about 70 MB of parses and features)
+PARAGRAPH_REACH = 50  # sentences a window reaches back for the start of its first paragraph
 
 
 class InversionCheck:
@@ -85,13 +86,14 @@ class InversionCheck:
     def models(self) -> dict[str, str]:
         from qa.engines import embeddings, lm, nlp
 
-        return {"inversion_classifier": f"qa-inversion {self.model_id}", "lm": lm.MODEL_ID,
+        return {"inversion_classifier": f"qa-inversion {self.model_id}", "lm": f"{lm.MODEL_ID}, {lm.precision()}",
                 "embeddings": embeddings.MODEL_ID, "parser": nlp.MODEL_PACKAGE}
 
     def cache_key(self) -> str:
+        from qa.engines.lm import precision
         from qa.inversion.lexicon import lexicon_digest
 
-        return (f"inversion {self.model_id} lexicon {lexicon_digest()} "
+        return (f"inversion {self.model_id} lexicon {lexicon_digest()} lm {precision()} "
                 f"threshold {self.configured_threshold} thorough {self.thorough}")
 
     @property
@@ -124,7 +126,7 @@ class InversionCheck:
         # sentences around it for context. Name spellings are compared within a window.
         for low in range(0, total, WINDOW):
             high = min(low + WINDOW, total)
-            first, last = max(0, low - CONTEXT_BEFORE), min(total, high + 1)
+            first, last = _paragraph_start(doc, max(0, low - CONTEXT_BEFORE)), min(total, high + 1)
             part = doc if (first, last) == (0, total) else replace(
                 doc, sentences=tuple(replace(s, index=i) for i, s in enumerate(doc.sentences[first:last])))
             share = (high - low) / total
@@ -133,6 +135,16 @@ class InversionCheck:
                 if low <= issue.sentence + first < high:
                     yield replace(issue, sentence=issue.sentence + first)
         advance(max(0.0, 1.0 - done))
+
+
+def _paragraph_start(doc: Document, index: int) -> int:
+    """The first sentence of index's paragraph, at most PARAGRAPH_REACH back: the LM reads
+    whole paragraphs, so a window that starts mid-paragraph reads from the paragraph's start."""
+    paragraph = doc.sentences[index].paragraph
+    limit = max(0, index - PARAGRAPH_REACH)
+    while index > limit and doc.sentences[index - 1].paragraph == paragraph:
+        index -= 1
+    return index
 
 
 def issues_from_analysis(analysis, threshold: float) -> list[Issue]:

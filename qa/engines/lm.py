@@ -3,12 +3,17 @@
 Used to compare how surprising a sentence is, given its preceding context, with
 and without a candidate edit. The GGUF file takes ~20 s to de-quantize, so the
 first load saves a float32 safetensors copy in the qa cache and later loads take
-well under a second.
+well under a second. On CPUs with bfloat16 matrix units (AMX, AVX512-BF16) the
+model runs in bfloat16: about 2.5 times faster, and surprisal differences stay
+within 0.2 nats of float32 (correlation 0.999 on the dev set's gold edits).
+Its kernels round differently for different batch shapes, so a sentence scored
+in another batch can differ by a few hundredths of a nat.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -63,9 +68,23 @@ def load_lm():
         except OSError:  # another process converted it first
             shutil.rmtree(staging, ignore_errors=True)
     model = AutoModelForCausalLM.from_pretrained(str(target), dtype=torch.float32)
+    if precision() == "bfloat16":
+        model = model.to(torch.bfloat16)
     tokenizer = AutoTokenizer.from_pretrained(str(target))
     model.eval()
     return model, tokenizer
+
+
+@cache
+def precision() -> str:
+    """bfloat16 where the CPU multiplies it natively; elsewhere it is emulated and slower."""
+    if os.environ.get("QA_LM_FLOAT32"):
+        return "float32"
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace").split()
+    except OSError:
+        return "float32"
+    return "bfloat16" if {"amx_bf16", "avx512_bf16"} & set(flags) else "float32"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +149,85 @@ def _padded(sequences: Sequence[Sequence[int]], pad: int):
         ids[row, :len(sequence)] = torch.tensor(sequence)
         mask[row, :len(sequence)] = 1
     return ids, mask
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One sentence as the LM read it in running text: each token's log-probability and
+    character span, and for each probe (a character offset and a word) the log-probability
+    of the word's first token at that offset instead of the token written there."""
+
+    logprobs: tuple[float, ...]
+    spans: tuple[tuple[int, int], ...]
+    probes: tuple[float | None, ...]
+
+    def token_at(self, char: int) -> int | None:
+        """The token that begins the word at char (its span includes the space before it)."""
+        return next((i for i, (start, end) in enumerate(self.spans) if start <= char < end and
+                     (start == char or start == char - 1)), None)
+
+
+READ_ROW_TOKENS = 192  # tokens per row of running text: long enough for context, short enough to batch
+READ_BATCH = 8
+
+
+def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int, str]]],
+                   paragraph_starts: frozenset[int] = frozenset({0}),
+                   document_starts: frozenset[int] = frozenset({0})) -> list[Reading]:
+    """One left-to-right pass over running text, a paragraph at a time (long paragraphs in
+    rows of READ_ROW_TOKENS). Each row starts one sentence early, so every sentence but a
+    document's first has at least the sentence before it as context. Rows depend only on
+    the paragraph, so a sentence reads the same in a whole document and in a window of it.
+    Costs about one forward token per text token, where score_groups runs a context pass
+    and then every version of the sentence."""
+    import torch
+
+    model, tokenizer = load_lm()
+    start_id = tokenizer(tokenizer.bos_token or "\n").input_ids[-1]
+    encodings = [tokenizer(" " + s, return_offsets_mapping=True) for s in sentences]
+    rows: list[tuple[int | None, list[int]]] = []  # (context sentence, sentences scored)
+    width = 0
+    for index, encoding in enumerate(encodings):
+        if not rows or index in document_starts:
+            rows.append((None, [index]))
+            width = len(encoding.input_ids)
+        elif index in paragraph_starts or width + len(encoding.input_ids) > READ_ROW_TOKENS:
+            rows.append((index - 1, [index]))
+            width = len(encodings[index - 1].input_ids) + len(encoding.input_ids)
+        else:
+            rows[-1][1].append(index)
+            width += len(encoding.input_ids)
+
+    results: list[Reading] = []
+    with torch.inference_mode():
+        for batch_start in range(0, len(rows), READ_BATCH):
+            sequences, layouts = [], []
+            for context, scored in rows[batch_start:batch_start + READ_BATCH]:
+                ids = [start_id] + (encodings[context].input_ids if context is not None else [])
+                layout = []
+                for index in scored:
+                    layout.append((index, len(ids)))
+                    ids += encodings[index].input_ids
+                sequences.append(ids)
+                layouts.append(layout)
+            ids, mask = _padded(sequences, tokenizer.eos_token_id or 0)
+            hidden = model.model(ids, attention_mask=mask).last_hidden_state
+            for row, layout in enumerate(layouts):
+                for index, offset in layout:
+                    results.append(_reading(model, tokenizer, hidden[row], offset, encodings[index], probes[index]))
+    return results
+
+
+def _reading(model, tokenizer, hidden, offset: int, encoding, probes: Sequence[tuple[int, str]]) -> Reading:
+    import torch
+
+    token_ids = encoding.input_ids
+    logprobs = torch.log_softmax(model.lm_head(hidden[offset - 1:offset - 1 + len(token_ids)]).float(), -1)
+    own = tuple(logprobs[torch.arange(len(token_ids)), torch.tensor(token_ids)].tolist())
+    spans = tuple((max(a - 1, 0), max(b - 1, 0)) for a, b in encoding["offset_mapping"])  # -1: the added space
+    reading = Reading(own, spans, ())
+    values = []
+    for char, word in probes:
+        position = reading.token_at(char)
+        values.append(None if position is None else logprobs[position, tokenizer(" " + word).input_ids[0]].item())
+    return Reading(own, spans, tuple(values))

@@ -133,7 +133,7 @@ class CandidateGenerator:
                     replacement = inflect(other, token.tag_)
                 prior = 0.3 if source == "table" else 0.1
                 if token.pos_ == "ADP":
-                    prior = 0.2
+                    prior = 0.2 if source == "table" else 0.1
                 yield Candidate(family, f"opposite:{source}", token.idx, token.idx + len(token.text),
                                 match_case(token.text, replacement), prior, {"word": token.lower_})
 

@@ -40,13 +40,14 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "## Model",
         "",
         f"Stage 1: histogram gradient boosting on cheap features, threshold {metadata['stage1_threshold']:.3f}",
-        "(at most 20% of clean sentences reach stage 2; that budget sets the speed). Stage 2: histogram gradient boosting,",
+        f"(at most {metadata.get('stage1_budget', 0.2):.0%} of clean sentences reach stage 2; that budget sets the speed); it keeps "
+        f"{metadata.get('stage1_gold_kept', float('nan')):.1%} of gold readings (CV). Stage 2: histogram gradient boosting,",
         f"isotonic calibration (5-fold), on {metadata['stage2_rows']} stage-1 survivors "
         f"({metadata['stage2_positives']} gold). Default threshold {metadata['threshold']:.2f}.",
         "",
         f"Cheap features: {', '.join(CHEAP_FEATURES)}.",
         "",
-        f"Model features: {', '.join(MODEL_FEATURES)}.",
+        f"Model features: {', '.join(MODEL_FEATURES)}. The LM ran in {metadata.get('lm_precision', 'float32')}.",
         "",
         "## Metrics (5-fold grouped cross-validation on the training data, sentence level)",
         "",

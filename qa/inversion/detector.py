@@ -18,7 +18,8 @@ import numpy as np
 from qa.document import Document
 from qa.inversion.candidates import Candidate, CandidateGenerator
 from qa.inversion.entities import dangling_pronouns, name_variants
-from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, model_features, vector)
+from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, model_features, probe,
+                                   reading_features, vector)
 from qa.inversion.lexicon import load_lexicon
 
 CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
@@ -69,22 +70,46 @@ class Detector:
     # --- cheap stage --------------------------------------------------------------
 
     def prepare(self, doc: Document) -> Analysis:
-        texts = [doc.text[s.start:s.end].replace("\n", " ") for s in doc.sentences]
-        analysis = Analysis(doc, list(self.nlp.pipe(texts, batch_size=64)))
-        per_sentence: list[list[Candidate]] = [self.generator.sentence_candidates(s) for s in analysis.sentences]
-        for index, candidate in (*name_variants(analysis.sentences, self.vocabulary),
-                                 *dangling_pronouns(analysis.sentences)):
-            per_sentence[index].append(candidate)
-        for index, candidates in enumerate(per_sentence):
-            per_sentence[index] = [self._with_context_prior(c, analysis, index) for c in candidates]
-        for index, candidates in enumerate(per_sentence):
-            sentence = analysis.text(index)
-            before = [analysis.text(i) for i in analysis.context_before(index)]
-            ranked = sorted(candidates, key=lambda c: -c.prior)
-            analysis.scored.append([
-                Scored(index, c, cheap_features(c, sentence, before, rank, len(ranked), index == 0))
-                for rank, c in enumerate(ranked)])
-        return analysis
+        return self.prepare_many([doc])[0]
+
+    def prepare_many(self, docs: Sequence[Document]) -> list[Analysis]:
+        """Parse, generate candidates and compute cheap features; the LM reads all the
+        documents' sentences in one batched pass."""
+        from qa.engines.lm import read_sentences
+
+        analyses, candidates = [], []
+        for doc in docs:
+            texts = [doc.text[s.start:s.end].replace("\n", " ") for s in doc.sentences]
+            analysis = Analysis(doc, list(self.nlp.pipe(texts, batch_size=64)))
+            per_sentence = [self.generator.sentence_candidates(s) for s in analysis.sentences]
+            for index, candidate in (*name_variants(analysis.sentences, self.vocabulary),
+                                     *dangling_pronouns(analysis.sentences)):
+                per_sentence[index].append(candidate)
+            for index, found in enumerate(per_sentence):
+                ranked = sorted((self._with_context_prior(c, analysis, index) for c in found), key=lambda c: -c.prior)
+                candidates.append([(c, probe(c, analysis.text(index))) for c in ranked])
+            analyses.append(analysis)
+        texts = [a.text(i) for a in analyses for i in range(len(a.sentences))]
+        documents, paragraphs, total = set(), set(), 0
+        for analysis in analyses:
+            documents.add(total)
+            sentences = analysis.doc.sentences
+            paragraphs.update(total + i for i, s in enumerate(sentences)
+                              if i == 0 or s.paragraph != sentences[i - 1].paragraph)
+            total += len(sentences)
+        readings = iter(read_sentences(texts, [[p for _, p in found] for found in candidates],
+                                       frozenset(paragraphs), frozenset(documents)))
+        found_by_sentence = iter(candidates)
+        for analysis in analyses:
+            for index in range(len(analysis.sentences)):
+                reading, found = next(readings), next(found_by_sentence)
+                sentence = analysis.text(index)
+                before = [analysis.text(i) for i in analysis.context_before(index)]
+                analysis.scored.append([
+                    Scored(index, c, {**cheap_features(c, sentence, before, rank, len(found), index == 0),
+                                      **reading_features(c, reading, at, value)})
+                    for rank, ((c, (at, _)), value) in enumerate(zip(found, reading.probes))])
+        return analyses
 
     def _with_context_prior(self, candidate: Candidate, analysis: Analysis, index: int) -> Candidate:
         """Lexicon entries whose kind is told apart by the surrounding text (a death before a

@@ -1,7 +1,9 @@
 """Evidence for each candidate reading, in two stages.
 
 Cheap features (every candidate): the lexicon prior, the generator, discourse and
-contradiction cues in the surrounding sentences. Model features (only for
+contradiction cues in the surrounding sentences, and what one left-to-right LM
+pass over the running text says at the edit: how surprising the written words
+are there, and how much likelier the reading's first different word would be. Model features (only for
 candidates that survive the cheap stage): surprisal under the small causal LM
 given the preceding context, and coherence with the context from sentence
 embeddings.
@@ -15,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # spaCy is slow to import; a fully cached run never needs it
+if TYPE_CHECKING:  # spaCy and torch are slow to import; a fully cached run never needs them
+    from qa.engines.lm import Reading
     from qa.inversion.candidates import Candidate
 
 FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
@@ -34,6 +37,7 @@ CHEAP_FEATURES = (
     "contrast_in_sentence", "contrast_before", "death_before", "death_in_sentence",
     "negation_in_sentence", "quote_in_sentence", "sentence_words", "first_sentence",
     "entity_count_ratio", "entity_edit_distance", "entity_same_skeleton",
+    "read_first_gain", "read_span_surprise", "read_after_surprise",
 )
 MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_after_edit", "emb_context", "emb_next")
 
@@ -49,6 +53,8 @@ def source_group(source: str) -> str:
         return "voice"
     if source.startswith("frame:"):
         return "frame"
+    if source.endswith(":reverse"):  # a one-way opposite read backwards
+        return source.removesuffix(":reverse")
     return source
 
 
@@ -79,6 +85,39 @@ def cheap_features(candidate: Candidate, sentence: str, before: list[str], rank:
         "entity_same_skeleton": float(candidate.info.get("same_skeleton", False)),
     }
     return values
+
+
+def probe(candidate: Candidate, sentence: str) -> tuple[int, str]:
+    """Where the reading first differs from the text, word by word, and its word there
+    ("was" -> "was not" differs at the word after "was", where the reading has "not")."""
+    following = sentence[candidate.end:].split()
+    written = sentence[candidate.start:candidate.end].split() + following
+    offered = candidate.replacement.split() + following
+    same = 0
+    while same < min(len(written), len(offered)) - 1 and written[same].lower() == offered[same].lower():
+        same += 1
+    offset = candidate.start
+    for word in written[:same]:
+        offset = sentence.index(word, offset) + len(word)
+    if same < len(written):
+        offset = sentence.index(written[same], offset)
+    return offset, offered[same] if same < len(offered) else ""
+
+
+def reading_features(candidate: Candidate, reading: Reading, probe_at: int, probe_logprob: float | None
+                     ) -> dict[str, float]:
+    """Surprisal is relative to the sentence's mean, so long and short sentences compare."""
+    surprisal = [-lp for lp in reading.logprobs]
+    mean = sum(surprisal) / max(len(surprisal), 1)
+    inside = [s for s, (a, b) in zip(surprisal, reading.spans) if b > candidate.start and a < candidate.end]
+    after = [s for s, (a, _) in zip(surprisal, reading.spans) if a >= candidate.end]
+    position = reading.token_at(probe_at)
+    gain = 0.0 if probe_logprob is None or position is None else probe_logprob - reading.logprobs[position]
+    return {
+        "read_first_gain": gain,
+        "read_span_surprise": (max(inside) - mean) if inside else 0.0,
+        "read_after_surprise": (after[0] - mean) if after else 0.0,
+    }
 
 
 @dataclass(frozen=True)

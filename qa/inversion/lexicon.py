@@ -21,6 +21,9 @@ import yaml
 
 FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
 MIN_WORDNET_TAG_COUNT = 5  # drop antonyms of senses almost never seen in tagged text
+# Light verbs have so many senses that a WordNet antonym of one (miss/have, make/break)
+# is almost never the flip a translator made; opposites.tsv can still list such pairs.
+LIGHT_VERBS = frozenset({"be", "have", "do", "make", "take", "give", "get", "go", "come", "put", "set", "let"})
 
 
 def lexicon_dir() -> Path:
@@ -135,10 +138,13 @@ def _load_opposites(root: Path) -> dict[tuple[str, str], tuple[tuple[str, str, s
             for lemma in row["lemma"].split("|"):
                 for other in row["opposite"].split("|"):
                     add(lemma, row["pos"], other, row["family"], "table")
-                    if row.get("symmetric", "yes") == "yes":
-                        add(other, row["pos"], lemma, row["family"], "table")
+                    # A one-way pair is still read backwards, with a lower prior: MT flips both ways.
+                    reverse = "table" if row.get("symmetric", "yes") == "yes" else "table:reverse"
+                    add(other, row["pos"], lemma, row["family"], reverse)
     with open(root / "antonyms_wordnet.tsv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
-            if int(row["tag_count"]) >= MIN_WORDNET_TAG_COUNT and not row["antonym"].startswith("non"):
+            light = row["pos"] == "VERB" and {row["lemma"], row["antonym"]} & LIGHT_VERBS
+            if int(row["tag_count"]) >= MIN_WORDNET_TAG_COUNT and not row["antonym"].startswith("non") and not light:
                 add(row["lemma"], row["pos"], row["antonym"], "polarity", "wordnet")
+                add(row["antonym"], row["pos"], row["lemma"], "polarity", "wordnet:reverse")  # rarer word
     return {key: tuple(value) for key, value in table.items()}

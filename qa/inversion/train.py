@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from qa.document import parse
+from qa.engines.lm import precision
 from qa.inversion.detector import LM_CONTEXT, Analysis, Detector, Scored
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, source_group, vector
 from qa.inversion.gold import gold_sentences, is_gold
@@ -28,8 +29,9 @@ from qa.inversion.model import MODEL_PATH, InversionModel
 from qa.inversion.perturb import garble_records, perturb, read_paragraphs
 
 CORPORA = lexicon_dir().parent
-STAGE1_BUDGET = 0.2  # share of clean sentences that may reach the expensive stage (speed)
+STAGE1_BUDGET = 0.25  # share of clean sentences that may reach the expensive stage (speed)
 TARGET_CLEAN_FLAGS = 1.0  # per 100 clean sentences, when choosing the default threshold
+PREPARE_BATCH = 256  # records whose sentences the LM reads in one batched pass
 
 
 def labels(analysis: Analysis, gold: dict[int, str]) -> list[int]:
@@ -91,7 +93,7 @@ class FeatureCache:
         c = item.candidate
         context = " ".join(analysis.text(i) for i in range(max(0, item.sentence - 2),
                                                              min(len(analysis.sentences), item.sentence + 2)))
-        raw = f"{MODEL_FEATURES}|lm{LM_CONTEXT}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
+        raw = f"{MODEL_FEATURES}|lm{LM_CONTEXT}|{precision()}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
         return hashlib.sha1(raw.encode()).hexdigest()
 
     def save(self) -> None:
@@ -154,9 +156,11 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     detector = Detector()
     records = training_records(detector, seed, log)
     analyses = []
-    for record in records:
-        analysis = detector.prepare(parse(record["text"]))
-        analyses.append((record, analysis, gold_sentences(record, analysis.doc)))
+    for start in range(0, len(records), PREPARE_BATCH):
+        batch = records[start:start + PREPARE_BATCH]
+        for record, analysis in zip(batch, detector.prepare_many([parse(r["text"]) for r in batch])):
+            analyses.append((record, analysis, gold_sentences(record, analysis.doc)))
+        log(f"  cheap features: {start + len(batch)}/{len(records)} records ({time.time() - started:.0f}s)")
     every = [(r, a, g, item) for r, a, g in analyses for sentence in a.scored for item in sentence]
     x1 = np.array([vector(item.cheap, CHEAP_FEATURES) for *_, item in every])
     y1 = np.array([label for _, a, g in analyses for label in labels(a, g)])
@@ -175,8 +179,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     support = Counter(item.candidate.source for (*_, item), y in zip(every, y1) if y)
     model = InversionModel(stage1, stage1_threshold, None, 0.5, {"support": dict(support)})
     detector.model = model
+    stage1_kept = float(np.mean(cv1[y1 == 1] >= stage1_threshold))
     log(f"stage 1: threshold {stage1_threshold:.3f} sends {STAGE1_BUDGET:.0%} of clean sentences to the "
-        f"expensive stage and keeps {np.mean(cv1[y1 == 1] >= stage1_threshold):.1%} of gold readings (CV)")
+        f"expensive stage and keeps {stage1_kept:.1%} of gold readings (CV)")
 
     cache = FeatureCache(cache_dir() / "train-features.pkl")
     rows = []
@@ -219,6 +224,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
+        "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
         "support": dict(support),
         "cv_sweep": sweep, "ablation": ablation(x2, y2),

@@ -80,3 +80,12 @@ def test_pronoun_without_antecedent_points_to_the_named_person(nlp):
     assert found == [(1, "Duarte")]
     text[0] = "The governor, Ana Duarte, visited the ports."
     assert list(dangling_pronouns([nlp(t) for t in text])) == []
+
+
+def test_a_one_way_opposite_read_backwards_has_a_lower_prior(nlp, generator):
+    sentence = "The prisoner escaped to custody, and the guards went from door to door."
+    found = {(c.replacement, c.start): c for c in generator.sentence_candidates(nlp(sentence))}
+    backwards = found[("from", sentence.index(" to ") + 1)]
+    forwards = found[("to", sentence.index("from"))]
+    assert backwards.source == "opposite:table:reverse" and forwards.source == "opposite:table"
+    assert backwards.prior < forwards.prior

@@ -47,3 +47,15 @@ def test_opposites_are_loaded_both_ways_when_symmetric():
     assert ("for", "polarity", "table") in LEXICON.opposites_of("against", "ADP")
     assert any(o[0] == "sell" for o in LEXICON.opposites_of("buy", "VERB"))
     assert any(o[0] == "lose" for o in LEXICON.opposites_of("win", "VERB"))
+
+
+def test_one_way_opposites_are_read_backwards_too_with_their_own_source():
+    assert ("to", "polarity", "table") in LEXICON.opposites_of("from", "ADP")
+    assert ("from", "polarity", "table:reverse") in LEXICON.opposites_of("to", "ADP")
+    assert ("against", "polarity", "table:reverse") not in LEXICON.opposites_of("for", "ADP")  # symmetric
+
+
+def test_wordnet_antonyms_of_light_verbs_are_left_out():
+    assert not any(o[0] == "have" for o in LEXICON.opposites_of("miss", "VERB"))
+    assert not any(o[0] in ("break", "unmake") for o in LEXICON.opposites_of("make", "VERB"))
+    assert any(o[0] == "lose" for o in LEXICON.opposites_of("win", "VERB"))  # from opposites.tsv

@@ -1,0 +1,51 @@
+"""Where a candidate reading first differs from the text (the LM probes that word there)."""
+
+import re
+
+import pytest
+
+from qa.engines import lm
+from qa.inversion.candidates import Candidate
+from qa.inversion.features import probe
+
+
+def candidate(sentence: str, span: str, replacement: str, occurrence: int = 0) -> Candidate:
+    start = [m.start() for m in re.finditer(rf"\b{re.escape(span)}\b", sentence)][occurrence]
+    return Candidate("polarity", "test", start, start + len(span), replacement, 0.5)
+
+
+@pytest.mark.parametrize("sentence, span, replacement, word_at, word", [
+    ("Sales rose after demand fell.", "rose", "fell", "rose", "fell"),
+    ("A visa is required for short stays.", "is", "is not", "required", "not"),
+    ("A visa is not required here.", "is not", "is", "not", "required"),
+    ("He committed the crime, they said.", "committed the crime", "was murdered", "committed", "was"),
+    ("The firm was sued by its customers.", "was sued by its customers", "was sued by its owners",
+     "customers", "owners"),
+])
+def test_probe_is_the_first_word_that_differs(sentence, span, replacement, word_at, word):
+    at, offered = probe(candidate(sentence, span, replacement), sentence)
+    assert sentence[at:].startswith(word_at)
+    assert offered == word
+
+
+def test_probe_counts_words_from_the_span_not_from_the_sentence_start():
+    sentence = "It is cold and it is not raining."
+    at, offered = probe(candidate(sentence, "is", "is not", occurrence=0), sentence)
+    assert at == sentence.index("cold") and offered == "not"
+
+
+def test_lm_precision_can_be_forced_to_float32(monkeypatch):
+    lm.precision.cache_clear()
+    monkeypatch.setenv("QA_LM_FLOAT32", "1")
+    try:
+        assert lm.precision() == "float32"
+    finally:
+        lm.precision.cache_clear()
+
+
+def test_a_reversed_opposite_shares_its_generator_group():
+    from qa.inversion.features import source_group
+
+    assert source_group("opposite:table:reverse") == "opposite:table"
+    assert source_group("opposite:wordnet:reverse") == "opposite:wordnet"
+    assert source_group("lexicon:truncated-idiom") == "lexicon"
