@@ -1,6 +1,8 @@
 """The inversion detector: parse, generate candidates, score them in a cascade.
 
-Stage 1 scores every candidate from cheap features; only candidates above the
+Stage 1 scores every candidate from cheap features, among them one LM read of
+the running text (how surprising the written words are at the edit, and how
+likely the reading's first different word would be there); only candidates above the
 stage-1 threshold (at most MAX_SURVIVORS per sentence) get the expensive
 evidence: LM surprisal with the shared context's KV cache reused across
 candidates, and embedding coherence with the surrounding sentences. Stage 2 (a
