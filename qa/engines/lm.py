@@ -162,13 +162,18 @@ class Reading:
     probes: tuple[float | None, ...]
 
     def token_at(self, char: int) -> int | None:
-        """The token that begins the word at char (its span includes the space before it)."""
-        return next((i for i, (start, end) in enumerate(self.spans) if start <= char < end and
-                     (start == char or start == char - 1)), None)
+        return _token_at(self.spans, char)
+
+
+def _token_at(spans: Sequence[tuple[int, int]], char: int) -> int | None:
+    """The token that begins the word at char (its span includes the space before it)."""
+    return next((i for i, (start, end) in enumerate(spans) if start <= char < end and
+                 (start == char or start == char - 1)), None)
 
 
 READ_ROW_TOKENS = 192  # tokens per row of running text: long enough for context, short enough to batch
 READ_BATCH = 8
+READ_MAX_TOKENS = 256  # of one sentence; the detector gives longer ones no candidates, so this bounds memory
 
 
 def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int, str]]],
@@ -184,7 +189,8 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
 
     model, tokenizer = load_lm()
     start_id = tokenizer(tokenizer.bos_token or "\n").input_ids[-1]
-    encodings = [tokenizer(" " + s, return_offsets_mapping=True) for s in sentences]
+    encodings = [tokenizer(" " + s, return_offsets_mapping=True, truncation=True, max_length=READ_MAX_TOKENS)
+                 for s in sentences]
     rows: list[tuple[int | None, list[int]]] = []  # (context sentence, sentences scored)
     width = 0
     for index, encoding in enumerate(encodings):
@@ -225,9 +231,8 @@ def _reading(model, tokenizer, hidden, offset: int, encoding, probes: Sequence[t
     logprobs = torch.log_softmax(model.lm_head(hidden[offset - 1:offset - 1 + len(token_ids)]).float(), -1)
     own = tuple(logprobs[torch.arange(len(token_ids)), torch.tensor(token_ids)].tolist())
     spans = tuple((max(a - 1, 0), max(b - 1, 0)) for a, b in encoding["offset_mapping"])  # -1: the added space
-    reading = Reading(own, spans, ())
     values = []
     for char, word in probes:
-        position = reading.token_at(char)
+        position = _token_at(spans, char)
         values.append(None if position is None else logprobs[position, tokenizer(" " + word).input_ids[0]].item())
     return Reading(own, spans, tuple(values))

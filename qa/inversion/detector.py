@@ -29,6 +29,9 @@ LM_CONTEXT = 1  # sentences of preceding context the LM reads (its cost grows wi
 MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
 THOROUGH_SURVIVORS = 3  # the same in thorough mode, where every sentence gets them
 LM_BATCH = 12  # sentences per batched LM call: big enough to keep both cores' matrix units busy
+# Longer "sentences" are nearly always unsegmented text (tables, lists, a file without
+# punctuation); reading them would cost the LM gigabytes, so they get no candidates.
+MAX_SENTENCE_TOKENS = 150
 
 
 @dataclass
@@ -83,10 +86,13 @@ class Detector:
         for doc in docs:
             texts = [doc.text[s.start:s.end].replace("\n", " ") for s in doc.sentences]
             analysis = Analysis(doc, list(self.nlp.pipe(texts, batch_size=64)))
-            per_sentence = [self.generator.sentence_candidates(s) for s in analysis.sentences]
+            checked = [len(s) <= MAX_SENTENCE_TOKENS for s in analysis.sentences]
+            per_sentence = [self.generator.sentence_candidates(s) if ok else []
+                            for s, ok in zip(analysis.sentences, checked)]
             for index, candidate in (*name_variants(analysis.sentences, self.vocabulary),
                                      *dangling_pronouns(analysis.sentences)):
-                per_sentence[index].append(candidate)
+                if checked[index]:
+                    per_sentence[index].append(candidate)
             for index, found in enumerate(per_sentence):
                 ranked = sorted((self._with_context_prior(c, analysis, index) for c in found), key=lambda c: -c.prior)
                 candidates.append([(c, probe(c, analysis.text(index))) for c in ranked])

@@ -205,3 +205,17 @@ def test_the_lm_reads_each_paragraph_after_the_sentence_before_it():
     assert split[2].logprobs == pytest.approx(alone[1].logprobs, abs=batch_tolerance())
     assert split[3].logprobs == pytest.approx(alone[2].logprobs, abs=batch_tolerance())
     assert joined[3].logprobs != pytest.approx(split[3].logprobs, abs=batch_tolerance())
+
+
+def test_an_unsegmented_run_of_text_gets_no_candidates_and_a_bounded_lm_read():
+    from qa.document import parse
+    from qa.engines.lm import READ_MAX_TOKENS, read_sentences
+    from qa.inversion.detector import MAX_SENTENCE_TOKENS, Detector
+
+    run_on = " ".join(["prices rose after the storm and buyers were not happy"] * 200) + "."
+    doc = parse(f"{run_on}\n\nSales rose after demand fell. A visa is not required.\n")
+    analysis = Detector().prepare(doc)
+    assert len(analysis.sentences[0]) > MAX_SENTENCE_TOKENS and analysis.scored[0] == []
+    assert analysis.scored[1] and analysis.scored[2]  # the real sentences after it are still read
+    reading = read_sentences([run_on], [[]])[0]
+    assert len(reading.logprobs) == READ_MAX_TOKENS
