@@ -99,6 +99,9 @@ class Scored:
                    if end > from_char and (to_char is None or end - 1 < to_char))
 
 
+PROJECT_CHUNK = 512  # token positions per vocabulary projection (512 x 49k float32 = 100 MB)
+
+
 def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Scored]]:
     """Log-probabilities of each continuation's tokens after its group's context.
 
@@ -126,15 +129,29 @@ def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Score
         out.cache.batch_select_indices(owner)
         mask = torch.cat([context_mask[owner], row_mask], dim=1)
         positions = lengths[owner].unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
-        logits = model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).logits
-        logprobs = torch.log_softmax(logits.float(), -1)
+        hidden = model.model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).last_hidden_state
+        # Project only the real tokens to the vocabulary, PROJECT_CHUNK at a time: the whole
+        # batch's float32 log-probabilities would take about a gigabyte.
+        row_of, position_of, targets = [], [], []
+        for row, (_, encoding) in enumerate(rows):
+            token_ids = encoding["input_ids"]
+            row_of += [row] * (len(token_ids) - 1)
+            position_of += range(len(token_ids) - 1)
+            targets += token_ids[1:]
+        flat = hidden[torch.tensor(row_of, dtype=torch.long), torch.tensor(position_of, dtype=torch.long)]
+        targets = torch.tensor(targets, dtype=torch.long)
+        values: list[float] = []
+        for i in range(0, len(targets), PROJECT_CHUNK):
+            logprobs = torch.log_softmax(model.lm_head(flat[i:i + PROJECT_CHUNK]).float(), -1)
+            values += logprobs.gather(1, targets[i:i + PROJECT_CHUNK, None])[:, 0].tolist()
     results: list[list[Scored]] = [[] for _ in groups]
+    taken = 0
     for row, (group, encoding) in enumerate(rows):
         token_ids = encoding["input_ids"]
-        values = [first_logprobs[group, token_ids[0]].item()]
-        values += logprobs[row, torch.arange(len(token_ids) - 1), torch.tensor(token_ids[1:])].tolist()
+        own = [first_logprobs[group, token_ids[0]].item(), *values[taken:taken + len(token_ids) - 1]]
+        taken += len(token_ids) - 1
         ends = tuple(max(end - 1, 0) for _, end in encoding["offset_mapping"])  # -1: the added space
-        results[group].append(Scored(tuple(values), ends))
+        results[group].append(Scored(tuple(own), ends))
     return results
 
 
@@ -219,20 +236,25 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
             ids, mask = _padded(sequences, tokenizer.eos_token_id or 0)
             hidden = model.model(ids, attention_mask=mask).last_hidden_state
             for row, layout in enumerate(layouts):
+                # One vocabulary projection per row, not per sentence: fewer, fuller matrix products.
+                first = layout[0][1] - 1
+                logprobs = torch.log_softmax(model.lm_head(hidden[row, first:len(sequences[row]) - 1]).float(), -1)
                 for index, offset in layout:
-                    results.append(_reading(model, tokenizer, hidden[row], offset, encodings[index], probes[index]))
+                    results.append(_reading(tokenizer, logprobs[offset - 1 - first:], encodings[index], probes[index]))
     return results
 
 
-def _reading(model, tokenizer, hidden, offset: int, encoding, probes: Sequence[tuple[int, str]]) -> Reading:
+def _reading(tokenizer, logprobs, encoding, probes: Sequence[tuple[int, str]]) -> Reading:
+    """logprobs: the row's log-probabilities from the position that predicts the sentence's first token."""
     import torch
 
     token_ids = encoding.input_ids
-    logprobs = torch.log_softmax(model.lm_head(hidden[offset - 1:offset - 1 + len(token_ids)]).float(), -1)
     own = tuple(logprobs[torch.arange(len(token_ids)), torch.tensor(token_ids)].tolist())
     spans = tuple((max(a - 1, 0), max(b - 1, 0)) for a, b in encoding["offset_mapping"])  # -1: the added space
+    words = list({word for _, word in probes})
+    first_token = dict(zip(words, (ids[0] for ids in tokenizer([" " + w for w in words]).input_ids))) if words else {}
     values = []
     for char, word in probes:
         position = _token_at(spans, char)
-        values.append(None if position is None else logprobs[position, tokenizer(" " + word).input_ids[0]].item())
+        values.append(None if position is None else logprobs[position, first_token[word]].item())
     return Reading(own, spans, tuple(values))

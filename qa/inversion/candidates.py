@@ -124,12 +124,16 @@ class CandidateGenerator:
                 continue
             if token.pos_ == "VERB" and token.dep_ in ("aux", "auxpass"):
                 continue
-            lemma = token.lemma_.lower() if token.pos_ not in ("ADP", "ADJ") else token.lower_
-            options = self.lexicon.opposites_of(lemma, token.pos_) or \
-                self.lexicon.opposites_of(token.lemma_.lower(), token.pos_)
+            graded_tag = token.tag_ in ("JJR", "JJS", "RBR", "RBS")
+            lemma = token.lower_ if token.pos_ in ("ADP", "ADJ") or graded_tag else token.lemma_.lower()
+            options = self.lexicon.opposites_of(lemma, token.pos_)
+            graded = False  # found through the lemma of a comparative or superlative ("earlier" -> "late")
+            if not options:
+                options = self.lexicon.opposites_of(token.lemma_.lower(), token.pos_)
+                graded = graded_tag
             for other, family, source in options:
                 replacement = other
-                if token.pos_ in ("VERB", "NOUN") and " " not in other and token.tag_ not in ("NN", "VB"):
+                if (token.pos_ in ("VERB", "NOUN") or graded) and " " not in other and token.tag_ not in ("NN", "VB"):
                     replacement = inflect(other, token.tag_)
                 prior = 0.3 if source == "table" else 0.1
                 if token.pos_ == "ADP":
@@ -238,7 +242,7 @@ class CandidateGenerator:
                 continue
             conj = next((c for c in act.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")), None)
             cc = next((c for c in act.children if c.dep_ == "cc" and c.lower_ == "or"), None)
-            if conj is None or cc is None or conj.i < cc.i < act.i:
+            if conj is None or cc is None or not act.i < cc.i < conj.i:  # "X or Y", in that order
                 continue
             start = _obligation_start(sent, act)
             if start is None:

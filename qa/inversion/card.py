@@ -11,6 +11,8 @@ from qa.inversion.model import MODEL_DIR
 
 
 def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path:
+    lm_context = metadata.get("lm_context", 1)
+    context = "the sentence before it" if lm_context == 1 else f"the {lm_context} sentences before it"
     best = next((row for row in metadata["cv_sweep"] if row["threshold"] == metadata["threshold"]), {})
     lines = [
         "# qa inversion classifier",
@@ -47,15 +49,16 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "",
         f"Cheap features: {', '.join(CHEAP_FEATURES)}.",
         "",
-        f"Model features: {', '.join(MODEL_FEATURES)}. The LM ran in {metadata.get('lm_precision', 'float32')}.",
+        f"Model features: {', '.join(MODEL_FEATURES)}. The LM read each sentence after {context}, "
+        f"in {metadata.get('lm_precision', 'float32')}.",
         "",
         "## Metrics (5-fold grouped cross-validation on the training data, sentence level)",
         "",
         f"At the default threshold: precision {best.get('precision')}, recall {best.get('recall')}, "
         f"F1 {best.get('f1')}, {best.get('clean_flags_per_100')} flags per 100 clean sentences.",
         "",
-        "Single-feature ROC AUC on stage-2 rows (whole sentence given context vs only the text after",
-        "the edit, and others): " + ", ".join(f"{k} {v}" for k, v in metadata["ablation"].items()) + ".",
+        "Single-feature ROC AUC on stage-2 rows (the whole sentence given its context, the edited words",
+        "alone, and only the words after the edit, and others): " + ", ".join(f"{k} {v}" for k, v in metadata["ablation"].items()) + ".",
         "",
         "Held-out numbers (dev set, garbles dev split, seed article, clean prose) come from `qa eval`",
         "and are in the README.",

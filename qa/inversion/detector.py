@@ -203,7 +203,8 @@ class Detector:
         for k, item in enumerate(items, start=1):
             candidate_vec = embeddings[texts[versions[k]]]
             item.model = model_features(
-                _lm_scores(scored[0], item.candidate.start), _lm_scores(scored[k], item.candidate.start),
+                _lm_scores(scored[0], item.candidate.start, item.candidate.end),
+                _lm_scores(scored[k], item.candidate.start, item.candidate.start + len(item.candidate.replacement)),
                 _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
             gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i) for i in window]
             item.evidence_sentence = max(gains)[1] if gains else None
@@ -226,9 +227,10 @@ class Detector:
         return analysis
 
 
-def _lm_scores(scored, edit_start: int) -> LMScores:
+def _lm_scores(scored, edit_start: int, edit_end: int) -> LMScores:
     total = scored.total()
-    return LMScores(total, total / max(len(scored.logprobs), 1), scored.total(edit_start))
+    after = tuple(lp for lp, end in zip(scored.logprobs, scored.ends) if end > edit_end)
+    return LMScores(total, total / max(len(scored.logprobs), 1), scored.total(edit_start) - sum(after), after)
 
 
 def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterator, Sequence
 
 from rapidfuzz.distance import Levenshtein
@@ -21,6 +22,7 @@ _FEMININE = (("", "a"), ("ski", "ska"), ("sky", "skaya"), ("in", "ina"), ("ov", 
 NAME_RE = re.compile(r"^[A-Z][a-zà-ÿ'’-]{3,}$")
 
 
+@lru_cache(maxsize=65536)
 def skeleton(name: str) -> str:
     value = name.lower()
     for old, new in _SKELETON_RULES:
@@ -55,7 +57,9 @@ def name_variants(sentences: Sequence[Doc], allowed: frozenset[str] = frozenset(
     names = sorted(counts, key=lambda n: (-counts[n], min(occurrences[n])))
     for i, canonical in enumerate(names):
         for other in names[i + 1:]:
-            if not is_variant(canonical, other):
+            # Cheap filter first: a long document has thousands of names, so millions of pairs.
+            close = other[0].lower() == canonical[0].lower() and abs(len(other) - len(canonical)) <= 1
+            if not (close or skeleton(canonical) == skeleton(other)) or not is_variant(canonical, other):
                 continue
             ratio = counts[canonical] / counts[other]
             for index, offset in occurrences[other]:

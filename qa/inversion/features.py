@@ -39,7 +39,8 @@ CHEAP_FEATURES = (
     "entity_count_ratio", "entity_edit_distance", "entity_same_skeleton",
     "read_first_gain", "read_span_surprise", "read_after_surprise",
 )
-MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_after_edit", "emb_context", "emb_next")
+MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_edit", "lm_after_edit", "lm_after_edit_best",
+                  "emb_context", "emb_next")
 
 
 def words(text: str) -> set[str]:
@@ -124,16 +125,24 @@ def reading_features(candidate: Candidate, reading: Reading, probe_at: int, prob
 class LMScores:
     sentence: float  # log-probability of the sentence's tokens given the preceding context
     per_token: float
-    after_edit: float  # the same, counting only tokens from the edit onwards
+    edit: float  # the same, counting only the edited words' tokens
+    after_edit: tuple[float, ...]  # each token's log-probability after the edited words
 
 
 def model_features(original: LMScores, candidate: LMScores, emb_context: float,
                    emb_next: float) -> dict[str, float]:
-    """Positive values mean the candidate fits better than what was written."""
+    """Positive values mean the candidate fits better than what was written. The words
+    before the edit read the same in both; the edited words say how likely the reading
+    is in itself ("higher" is commoner than "lower"); the words after it say whether the
+    rest of the sentence agrees ("lower costs would *hurt* firms")."""
+    # The text after the edit is the same in both versions, so its tokens pair up from the end.
+    gains = [c - o for c, o in zip(reversed(candidate.after_edit), reversed(original.after_edit))]
     return {
         "lm_sentence": candidate.sentence - original.sentence,
         "lm_sentence_per_token": candidate.per_token - original.per_token,
-        "lm_after_edit": candidate.after_edit - original.after_edit,
+        "lm_edit": candidate.edit - original.edit,
+        "lm_after_edit": sum(candidate.after_edit) - sum(original.after_edit),
+        "lm_after_edit_best": max(gains, default=0.0),
         "emb_context": emb_context,
         "emb_next": emb_next,
     }

@@ -203,7 +203,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         f"{dict(Counter(source_group(item.candidate.source) for _, _, item, y in rows if y))}")
 
     # More evidence for the reading (prior, LM gain, stage-1 score) never lowers its probability.
-    increasing = {"prior", "lm_sentence", "lm_after_edit", "stage1"}
+    increasing = {"prior", "lm_sentence", "lm_edit", "lm_after_edit", "stage1"}
     names = (*CHEAP_FEATURES, *MODEL_FEATURES, "stage1")
     monotonic = [1 if name in increasing else 0 for name in names]
 
@@ -225,6 +225,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
         "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
+        "lm_context": LM_CONTEXT,
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
         "support": dict(support),
         "cv_sweep": sweep, "ablation": ablation(x2, y2),

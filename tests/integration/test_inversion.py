@@ -129,6 +129,26 @@ def test_lm_scores_a_batch_of_sentences_as_it_scores_each_alone():
     assert setup[0][0].total() > setup[1][0].total()
 
 
+def test_lm_scores_equal_one_plain_pass_over_context_and_sentence(monkeypatch):
+    """The KV-cache reuse and the chunked vocabulary projection change nothing."""
+    import torch
+
+    from qa.engines import lm
+
+    monkeypatch.setattr(lm, "PROJECT_CHUNK", 3)  # several chunks, split inside sentences
+    model, tokenizer = lm.load_lm()
+    groups = [("The bank raised interest rates last week.", ["Shares fell.", "Shares rose sharply on the news."]),
+              ("", ["A short one."])]
+    for (context, texts), scored in zip(groups, lm.score_groups(groups)):
+        for text, result in zip(texts, scored):
+            context_ids = tokenizer(context or tokenizer.bos_token or "\n").input_ids
+            ids = tokenizer(" " + text).input_ids
+            with torch.inference_mode():
+                logits = model(torch.tensor([context_ids + ids])).logits[0].float()
+            plain = torch.log_softmax(logits, -1)[torch.arange(len(ids)) + len(context_ids) - 1, torch.tensor(ids)]
+            assert result.logprobs == pytest.approx(plain.tolist(), abs=batch_tolerance())
+
+
 def test_thorough_mode_sends_every_sentence_to_the_lm_and_fast_mode_filters():
     from qa.document import parse
     from qa.inversion.detector import MAX_SURVIVORS, THOROUGH_SURVIVORS, Detector

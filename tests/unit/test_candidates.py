@@ -32,6 +32,12 @@ def test_opposites_keep_inflection(nlp, generator):
     assert "The club fired a new coach in May." in found
 
 
+def test_comparatives_found_through_their_lemma_keep_their_degree(nlp, generator):
+    found = readings(nlp, generator, "The recovery had come earlier than the hotel owners had hoped.", "opposite")
+    assert "The recovery had come later than the hotel owners had hoped." in found
+    assert "The recovery had come late than the hotel owners had hoped." not in found
+
+
 def test_negation_is_inserted_and_removed(nlp, generator):
     assert "The bank did not raise interest rates." in readings(
         nlp, generator, "The bank raised interest rates.", "negation")
@@ -55,6 +61,13 @@ def test_ultimatum_frame_both_ways(nlp, generator):
         nlp, generator, garbled, "frame")
     clean = "The editor was told to delete the article or lose her job."
     assert "The editor deleted the article or chose to lose her job." in readings(nlp, generator, clean, "frame")
+
+
+def test_ultimatum_frame_skips_an_or_that_joins_other_words(nlp, generator):
+    # "keep ... and muzzled ... or have": the first conjunct comes before "or"; this crashed once.
+    sentence = ("The magistrate was ordered by the dog's owner to keep the animal on a lead and muzzled "
+                "in public or have it destroyed.")
+    assert all(c.start < c.end for c in generator.sentence_candidates(nlp(sentence)))
 
 
 def test_transliteration_variants():

@@ -49,3 +49,18 @@ def test_a_reversed_opposite_shares_its_generator_group():
     assert source_group("opposite:table:reverse") == "opposite:table"
     assert source_group("opposite:wordnet:reverse") == "opposite:wordnet"
     assert source_group("lexicon:truncated-idiom") == "lexicon"
+
+
+def test_lm_evidence_splits_the_edited_words_from_the_words_after_them():
+    from qa.engines.lm import Scored
+    from qa.inversion.detector import _lm_scores
+    from qa.inversion.features import model_features
+
+    # "Lower costs hurt firms." vs "Higher costs hurt firms.": one token per word, ends as offsets.
+    original = Scored((-1.0, -6.0, -2.0, -9.0, -3.0), (5, 11, 16, 22, 23))
+    reading = Scored((-1.5, -6.0, -2.0, -4.0, -3.0), (6, 12, 17, 23, 24))
+    values = model_features(_lm_scores(original, 0, 5), _lm_scores(reading, 0, 6), 0.0, 0.0)
+    assert values["lm_edit"] == pytest.approx(-0.5)  # "Higher" is less likely in itself
+    assert values["lm_after_edit"] == pytest.approx(5.0)  # but "hurt firms" fits it better
+    assert values["lm_after_edit_best"] == pytest.approx(5.0)  # all of it from one token
+    assert values["lm_sentence"] == pytest.approx(4.5)
