@@ -80,7 +80,7 @@ class Detector:
     def prepare_many(self, docs: Sequence[Document]) -> list[Analysis]:
         """Parse, generate candidates and compute cheap features; the LM reads all the
         documents' sentences in one batched pass."""
-        from qa.engines.lm import read_sentences
+        from qa.engines.lm import Reading, read_sentences
 
         analyses, candidates = [], []
         for doc in docs:
@@ -105,8 +105,10 @@ class Detector:
             paragraphs.update(total + i for i, s in enumerate(sentences)
                               if i == 0 or s.paragraph != sentences[i - 1].paragraph)
             total += len(sentences)
-        readings = iter(read_sentences(texts, [[p for _, p in found] for found in candidates],
-                                       frozenset(paragraphs), frozenset(documents)))
+        probes = [[p for _, p in found] for found in candidates]
+        # No candidate anywhere (an empty or candidate-free text): the LM need not even load.
+        readings = iter(read_sentences(texts, probes, frozenset(paragraphs), frozenset(documents))
+                        if any(probes) else [Reading((), (), ())] * len(texts))
         found_by_sentence = iter(candidates)
         for analysis in analyses:
             for index in range(len(analysis.sentences)):

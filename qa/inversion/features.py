@@ -3,10 +3,10 @@
 Cheap features (every candidate): the lexicon prior, the generator, discourse and
 contradiction cues in the surrounding sentences, and what one left-to-right LM
 pass over the running text says at the edit: how surprising the written words
-are there, and how much likelier the reading's first different word would be. Model features (only for
-candidates that survive the cheap stage): surprisal under the small causal LM
-given the preceding context, and coherence with the context from sentence
-embeddings.
+are there, and how much likelier the reading's first different word would be.
+Model features (only for candidates that survive the cheap stage): surprisal
+under the small causal LM given the preceding context, and coherence with the
+context from sentence embeddings.
 """
 
 from __future__ import annotations

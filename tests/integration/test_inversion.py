@@ -214,6 +214,17 @@ def test_the_lm_reads_running_text_per_document_and_probes_other_words():
     assert sum(together[1].logprobs) > sum(context_free.logprobs)
 
 
+def test_a_text_without_candidates_is_not_read_by_the_lm(monkeypatch):
+    from qa.document import parse
+    from qa.engines import lm
+    from qa.inversion.detector import Detector
+
+    detector = Detector()
+    monkeypatch.setattr(lm, "read_sentences", lambda *args: pytest.fail("the LM read a text with no candidates"))
+    analyses = detector.prepare_many([parse(""), parse("Hello.\n\nThanks.")])
+    assert [a.scored for a in analyses] == [[], [[], []]]
+
+
 def test_the_lm_reads_each_paragraph_after_the_sentence_before_it():
     from qa.engines.lm import read_sentences
 
