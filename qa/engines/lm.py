@@ -16,10 +16,10 @@ import importlib.util
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from qa.engines import EngineUnavailable
 
@@ -89,21 +89,32 @@ def precision() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """Per-token log-probabilities of a continuation, with each token's end offset in it."""
+    """Per-token log-probabilities of a continuation, with each token's end offset in it,
+    and its hidden states (last layer and STATE_LAYER side by side, one row per token)."""
 
     logprobs: tuple[float, ...]
     ends: tuple[int, ...]  # character offset in the continuation where each token ends
+    states: Any = field(default=None, compare=False, repr=False)
 
     def total(self, from_char: int = 0, to_char: int | None = None) -> float:
         return sum(lp for lp, end in zip(self.logprobs, self.ends)
                    if end > from_char and (to_char is None or end - 1 < to_char))
 
+    def summary(self, from_char: int = 0):
+        """What the LM holds at the continuation's last token, and its mean state from the
+        token at from_char on: 4 x 576 numbers."""
+        import numpy as np
+
+        first = next((i for i, end in enumerate(self.ends) if end > from_char), len(self.ends) - 1)
+        return np.concatenate([self.states[-1], self.states[first:].mean(0)])
+
 
 PROJECT_CHUNK = 512  # token positions per vocabulary projection (512 x 49k float32 = 100 MB)
+STATE_LAYER = 14  # of 30: a middle layer's states separate inverted readings better than the last's
 
 
 def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Scored]]:
-    """Log-probabilities of each continuation's tokens after its group's context.
+    """Log-probabilities and hidden states of each continuation's tokens after its group's context.
 
     Pass 1 runs every context once (right-padded); pass 2 runs every continuation on
     a copy of its own context's KV cache, so n candidates cost one context pass plus
@@ -129,7 +140,14 @@ def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Score
         out.cache.batch_select_indices(owner)
         mask = torch.cat([context_mask[owner], row_mask], dim=1)
         positions = lengths[owner].unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
-        hidden = model.model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).last_hidden_state
+        middle = []
+        hook = model.model.layers[STATE_LAYER].register_forward_hook(
+            lambda _module, _args, output: middle.append(output[0] if isinstance(output, tuple) else output))
+        try:
+            hidden = model.model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).last_hidden_state
+        finally:
+            hook.remove()
+        states = torch.cat([hidden, middle[0]], dim=-1).float().numpy()
         # Project only the real tokens to the vocabulary, PROJECT_CHUNK at a time: the whole
         # batch's float32 log-probabilities would take about a gigabyte.
         row_of, position_of, targets = [], [], []
@@ -151,7 +169,7 @@ def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Score
         own = [first_logprobs[group, token_ids[0]].item(), *values[taken:taken + len(token_ids) - 1]]
         taken += len(token_ids) - 1
         ends = tuple(max(end - 1, 0) for _, end in encoding["offset_mapping"])  # -1: the added space
-        results[group].append(Scored(tuple(own), ends))
+        results[group].append(Scored(tuple(own), ends, states[row, :len(token_ids)]))
     return results
 
 

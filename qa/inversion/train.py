@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from qa.document import parse
-from qa.engines.lm import precision
+from qa.engines.lm import STATE_LAYER, precision
 from qa.inversion.detector import LM_CONTEXT, Analysis, Detector, Scored
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, source_group, vector
 from qa.inversion.gold import gold_sentences, is_gold
@@ -93,7 +93,7 @@ class FeatureCache:
         c = item.candidate
         context = " ".join(analysis.text(i) for i in range(max(0, item.sentence - 2),
                                                              min(len(analysis.sentences), item.sentence + 2)))
-        raw = f"{MODEL_FEATURES}|lm{LM_CONTEXT}|{precision()}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
+        raw = f"{MODEL_FEATURES}|lm{LM_CONTEXT}|state{STATE_LAYER}|{precision()}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
         return hashlib.sha1(raw.encode()).hexdigest()
 
     def save(self) -> None:
@@ -108,9 +108,10 @@ def add_model_features_cached(detector: Detector, analysis: Analysis, survivors:
     for item in survivors:
         key = FeatureCache.key(analysis, item)
         if item.model is not None:
-            cache.data[key] = (item.model, item.evidence_sentence)
+            cache.data[key] = (item.model, item.evidence_sentence, item.state.astype(np.float16))
         else:
-            item.model, item.evidence_sentence = cache.data[key]
+            model, item.evidence_sentence, state = cache.data[key]
+            item.model, item.state = dict(model), state.astype(np.float32)
 
 
 def balanced_weights(groups: list[str], labels: np.ndarray) -> np.ndarray:
@@ -195,15 +196,22 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
             cache.save()
             log(f"  model features: {n}/{len(analyses)} records ({time.time() - started:.0f}s)")
     cache.save()
-    x2 = InversionModel.stage2_matrix([item for _, _, item, _ in rows])
     y2 = np.array([label for *_, label in rows])
     groups2 = [group for _, group, _, _ in rows]
+    states = np.stack([item.state for _, _, item, _ in rows])
+    # Stacking: each row's lm_state comes from a probe that never saw its paragraph.
+    held_out = cross_val_predict(state_probe(), states, y2, groups=groups2, cv=GroupKFold(5),
+                                 method="decision_function")
+    for (_, _, item, _), score in zip(rows, held_out):
+        item.model["lm_state"] = float(score)
+    model.state_probe = state_probe().fit(states, y2)
+    x2 = InversionModel.stage2_matrix([item for _, _, item, _ in rows])
     weights = balanced_weights([source_group(item.candidate.source) for _, _, item, _ in rows], y2)
     log(f"stage 2: {len(rows)} rows; gold readings per generator: "
         f"{dict(Counter(source_group(item.candidate.source) for _, _, item, y in rows if y))}")
 
     # More evidence for the reading (prior, LM gain, stage-1 score) never lowers its probability.
-    increasing = {"prior", "lm_sentence", "lm_edit", "lm_after_edit", "stage1"}
+    increasing = {"prior", "lm_sentence", "lm_edit", "lm_after_edit", "lm_state", "stage1"}
     names = (*CHEAP_FEATURES, *MODEL_FEATURES, "stage1")
     monotonic = [1 if name in increasing else 0 for name in names]
 
@@ -225,7 +233,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
         "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
-        "lm_context": LM_CONTEXT,
+        "lm_context": LM_CONTEXT, "state_layer": STATE_LAYER,
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
         "support": dict(support),
         "cv_sweep": sweep, "ablation": ablation(x2, y2),
@@ -235,6 +243,16 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     log(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB), threshold {threshold:.2f}, "
         f"{time.time() - started:.0f}s")
     return model.metadata
+
+
+def state_probe():
+    """Logistic regression on the hidden-state contrast (4 x 576 numbers). Strong
+    regularisation: with C 0.003 its CV ROC AUC was 0.927, with 0.02 0.918."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.003, max_iter=3000))
 
 
 def choose_threshold(rows, probabilities, analyses) -> tuple[float, list[dict]]:

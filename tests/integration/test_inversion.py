@@ -149,6 +149,46 @@ def test_lm_scores_equal_one_plain_pass_over_context_and_sentence(monkeypatch):
             assert result.logprobs == pytest.approx(plain.tolist(), abs=batch_tolerance())
 
 
+def test_lm_hidden_states_are_the_last_and_the_middle_layer_of_a_plain_pass():
+    import torch
+
+    from qa.engines import lm
+
+    model, tokenizer = lm.load_lm()
+    context, text = "The bank raised interest rates last week.", "Shares rose sharply on the news."
+    scored = lm.score_groups([(context, ["Shares fell.", text])])[0][1]
+    context_ids, ids = tokenizer(context).input_ids, tokenizer(" " + text).input_ids
+    with torch.inference_mode():
+        out = model.model(torch.tensor([context_ids + ids]), output_hidden_states=True)
+    plain = torch.cat([out.last_hidden_state[0], out.hidden_states[lm.STATE_LAYER + 1][0]], -1)[len(context_ids):]
+    assert scored.states.shape == (len(ids), 2 * model.config.hidden_size)
+    cosine = torch.nn.functional.cosine_similarity(torch.tensor(scored.states), plain.float(), dim=-1)
+    assert cosine.min() > 0.99
+
+
+def test_the_hidden_state_probe_separates_held_apart_inversions():
+    """On dev paragraphs (never trained on), the probe's lm_state ranks gold readings above
+    the other readings the LM saw."""
+    from sklearn.metrics import roc_auc_score
+
+    from qa.document import parse
+    from qa.inversion.detector import Detector
+    from qa.inversion.gold import gold_sentences, is_gold
+    from qa.inversion.model import load_model
+
+    records = [json.loads(line) for line in (ROOT / "corpora/dev/inversion_dev.jsonl").open()][::12][:40]
+    detector = Detector(load_model(), thorough=True)
+    scores, labels = [], []
+    for record in records:
+        analysis = detector.analyze(parse(record["text"]))
+        gold = gold_sentences(record, analysis.doc)
+        for item in (i for sentence in analysis.scored for i in sentence if i.model):
+            scores.append(item.model["lm_state"])
+            labels.append(is_gold(item.candidate, analysis.text(item.sentence), gold.get(item.sentence)))
+    assert 5 <= sum(labels) < len(labels)
+    assert roc_auc_score(labels, scores) > 0.8
+
+
 def test_thorough_mode_sends_every_sentence_to_the_lm_and_fast_mode_filters():
     from qa.document import parse
     from qa.inversion.detector import MAX_SURVIVORS, THOROUGH_SURVIVORS, Detector

@@ -64,3 +64,13 @@ def test_lm_evidence_splits_the_edited_words_from_the_words_after_them():
     assert values["lm_after_edit"] == pytest.approx(5.0)  # but "hurt firms" fits it better
     assert values["lm_after_edit_best"] == pytest.approx(5.0)  # all of it from one token
     assert values["lm_sentence"] == pytest.approx(4.5)
+
+
+def test_state_summary_is_the_last_token_and_the_mean_from_the_edit_on():
+    import numpy as np
+
+    states = np.arange(12, dtype=np.float32).reshape(4, 3)  # 4 tokens, 3 numbers each
+    scored = lm.Scored((-1.0,) * 4, (3, 7, 12, 13), states)  # " Prices rose sharply."
+    summary = scored.summary(from_char=8)  # the edit starts inside the third token
+    assert summary.tolist() == [9, 10, 11, 7.5, 8.5, 9.5]
+    assert scored.summary(0)[3:].tolist() == [4.5, 5.5, 6.5]
