@@ -50,9 +50,10 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         f"Cheap features: {', '.join(CHEAP_FEATURES)}.",
         "",
         f"Model features: {', '.join(MODEL_FEATURES)}. The LM read each sentence after {context}, "
-        f"in {metadata.get('lm_precision', 'float32')}. lm_state is a logistic regression (C 0.003, standardised",
-        f"inputs) on how the LM's hidden states move from the text to the reading: the last layer and layer",
-        f"{metadata.get('state_layer', '?')}, at the sentence's last token and averaged from the edit on (4 x 576 numbers).",
+        f"in {metadata.get('lm_precision', 'float32')}. lm_state is a logistic regression (C 0.001, standardised",
+        f"inputs) on how the LM's hidden states move from the text to the reading: the last layer and layers",
+        f"{' and '.join(map(str, metadata.get('state_layers', ['?'])))}, at the sentence's last token and averaged "
+        "from the edit on (6 x 576 numbers).",
         "Its training values are out-of-fold (5 grouped folds), so stage 2 never sees a probe fitted to the same row.",
         "",
         "## Metrics (5-fold grouped cross-validation on the training data, sentence level)",

@@ -149,7 +149,7 @@ def test_lm_scores_equal_one_plain_pass_over_context_and_sentence(monkeypatch):
             assert result.logprobs == pytest.approx(plain.tolist(), abs=batch_tolerance())
 
 
-def test_lm_hidden_states_are_the_last_and_the_middle_layer_of_a_plain_pass():
+def test_lm_hidden_states_are_the_last_and_the_middle_layers_of_a_plain_pass():
     import torch
 
     from qa.engines import lm
@@ -160,8 +160,9 @@ def test_lm_hidden_states_are_the_last_and_the_middle_layer_of_a_plain_pass():
     context_ids, ids = tokenizer(context).input_ids, tokenizer(" " + text).input_ids
     with torch.inference_mode():
         out = model.model(torch.tensor([context_ids + ids]), output_hidden_states=True)
-    plain = torch.cat([out.last_hidden_state[0], out.hidden_states[lm.STATE_LAYER + 1][0]], -1)[len(context_ids):]
-    assert scored.states.shape == (len(ids), 2 * model.config.hidden_size)
+    layers = [out.last_hidden_state[0], *(out.hidden_states[layer + 1][0] for layer in lm.STATE_LAYERS)]
+    plain = torch.cat(layers, -1)[len(context_ids):]
+    assert scored.states.shape == (len(ids), 3 * model.config.hidden_size)
     cosine = torch.nn.functional.cosine_similarity(torch.tensor(scored.states), plain.float(), dim=-1)
     assert cosine.min() > 0.99
 
