@@ -13,6 +13,7 @@ from qa.inversion.model import MODEL_DIR
 def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path:
     lm_context = metadata.get("lm_context", 1)
     context = "the sentence before it" if lm_context == 1 else f"the {lm_context} sentences before it"
+    layers = metadata.get("state_layers", [])
     best = next((row for row in metadata["cv_sweep"] if row["threshold"] == metadata["threshold"]), {})
     lines = [
         "# qa inversion classifier",
@@ -50,10 +51,11 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         f"Cheap features: {', '.join(CHEAP_FEATURES)}.",
         "",
         f"Model features: {', '.join(MODEL_FEATURES)}. The LM read each sentence after {context}, "
-        f"in {metadata.get('lm_precision', 'float32')}. lm_state is a logistic regression (C 0.001, standardised",
+        f"in {metadata.get('lm_precision', 'float32')}. lm_state is a logistic regression "
+        f"(C {metadata.get('state_probe_c', '?')}, standardised",
         f"inputs) on how the LM's hidden states move from the text to the reading: the last layer and layers",
-        f"{' and '.join(map(str, metadata.get('state_layers', ['?'])))}, at the sentence's last token and averaged "
-        "from the edit on (6 x 576 numbers).",
+        f"{' and '.join(map(str, layers))}, at the sentence's last token and averaged "
+        f"from the edit on (2 x {len(layers) + 1} x 576 numbers).",
         "Its training values are out-of-fold (5 grouped folds), so stage 2 never sees a probe fitted to the same row.",
         "",
         "## Metrics (5-fold grouped cross-validation on the training data, sentence level)",

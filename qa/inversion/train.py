@@ -234,6 +234,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
         "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
         "lm_context": LM_CONTEXT, "state_layers": list(STATE_LAYERS),
+        "state_probe_c": model.state_probe[-1].C,
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
         "support": dict(support),
         "cv_sweep": sweep, "ablation": ablation(x2, y2),
