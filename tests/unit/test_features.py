@@ -74,3 +74,15 @@ def test_state_summary_is_the_last_token_and_the_mean_from_the_edit_on():
     summary = scored.summary(from_char=8)  # the edit starts inside the third token
     assert summary.tolist() == [9, 10, 11, 7.5, 8.5, 9.5]
     assert scored.summary(0)[3:].tolist() == [4.5, 5.5, 6.5]
+
+
+def test_lm_precision_stays_float32_when_bfloat16_is_not_clearly_faster(monkeypatch):
+    # AVX512-BF16 without AMX: the flag is there, the speed is not.
+    lm.precision.cache_clear()
+    monkeypatch.delenv("QA_LM_FLOAT32", raising=False)
+    monkeypatch.setattr(lm, "matmul_seconds", lambda dtype: {"float32": 1.0, "bfloat16": 0.9}[dtype])
+    try:
+        assert lm.precision() == "float32"
+    finally:
+        lm.precision.cache_clear()
+
