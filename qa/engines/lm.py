@@ -200,6 +200,21 @@ def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Score
     return results
 
 
+def batches(groups: Sequence[tuple[str, Sequence[str]]], size: int) -> list[list[int]]:
+    """Indices of groups, in batches of `size` for score_groups that need little padding: sorted
+    by sentence length, then by context length within every three batches (a batch pads its
+    contexts to the longest context and its versions to the longest version). On a document's
+    survivors this cut padded tokens from 29% to 15%."""
+    _, tokenizer = load_lm()
+    contexts = [len(ids) for ids in tokenizer([context or "\n" for context, _ in groups]).input_ids]
+    sentences = [len(ids) for ids in tokenizer([" " + texts[0] for _, texts in groups]).input_ids]
+    order = sorted(range(len(groups)), key=lambda g: sentences[g])
+    window = 3 * size
+    order = [g for start in range(0, len(order), window)
+             for g in sorted(order[start:start + window], key=lambda g: contexts[g])]
+    return [order[start:start + size] for start in range(0, len(order), size)]
+
+
 def _padded(sequences: Sequence[Sequence[int]], pad: int):
     """Right-padded ids and their attention mask."""
     import torch
@@ -266,7 +281,13 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
             rows[-1][1].append(index)
             width += len(encoding.input_ids)
 
-    results: list[Reading] = []
+    def row_tokens(row: tuple[int | None, list[int]]) -> int:
+        context, scored = row
+        return sum(len(encodings[i].input_ids) for i in ([context] if context is not None else []) + scored)
+
+    # Rows of similar length share a batch: in document order a quarter of the batch was padding.
+    rows.sort(key=row_tokens)
+    results: dict[int, Reading] = {}
     with torch.inference_mode():
         for batch_start in range(0, len(rows), READ_BATCH):
             sequences, layouts = [], []
@@ -285,8 +306,8 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
                 first = layout[0][1] - 1
                 logprobs = torch.log_softmax(model.lm_head(hidden[row, first:len(sequences[row]) - 1]).float(), -1)
                 for index, offset in layout:
-                    results.append(_reading(tokenizer, logprobs[offset - 1 - first:], encodings[index], probes[index]))
-    return results
+                    results[index] = _reading(tokenizer, logprobs[offset - 1 - first:], encodings[index], probes[index])
+    return [results[index] for index in range(len(sentences))]
 
 
 def _reading(tokenizer, logprobs, encoding, probes: Sequence[tuple[int, str]]) -> Reading:

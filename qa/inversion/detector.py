@@ -162,7 +162,7 @@ class Detector:
     def add_model_features(self, analysis: Analysis, selected: Sequence[Scored],
                            progress: Callable[[int], None] | None = None) -> None:
         from qa.engines.embeddings import encode
-        from qa.engines.lm import score_groups
+        from qa.engines.lm import batches, score_groups
 
         by_sentence: dict[int, list[Scored]] = {}
         for item in selected:
@@ -182,14 +182,15 @@ class Detector:
                 slot(item.candidate.apply(analysis.text(index)))
         embeddings = encode(list(texts))
 
-        order = sorted(by_sentence, key=lambda i: len(analysis.text(i)))  # similar lengths pad less
-        for chunk_start in range(0, len(order), LM_BATCH):
-            chunk = order[chunk_start:chunk_start + LM_BATCH]
-            groups = []
-            for index in chunk:
-                sentence = analysis.text(index)
-                context = " ".join(analysis.text(i) for i in analysis.context_before(index)[-LM_CONTEXT:])
-                groups.append((context, [sentence] + [item.candidate.apply(sentence) for item in by_sentence[index]]))
+        indices = list(by_sentence)
+        all_groups = []
+        for index in indices:
+            sentence = analysis.text(index)
+            context = " ".join(analysis.text(i) for i in analysis.context_before(index)[-LM_CONTEXT:])
+            all_groups.append((context, [sentence] + [item.candidate.apply(sentence) for item in by_sentence[index]]))
+        for batch in batches(all_groups, LM_BATCH):
+            chunk = [indices[g] for g in batch]
+            groups = [all_groups[g] for g in batch]
             for index, (_, versions), scored in zip(chunk, groups, score_groups(groups)):
                 self._set_model_features(analysis, index, by_sentence[index], versions, scored, embeddings, texts)
             if progress:
