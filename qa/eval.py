@@ -67,15 +67,27 @@ def read_corpus(path: Path) -> Iterable[dict]:
         yield {"id": str(path), "text": path.read_text("utf-8"), "source": "clean", "annotations": []}
 
 
+EVAL_BATCH = 32  # records the LM reads together: one short record alone fills a batch poorly
+
+
+def _analyzed(records: Iterable[dict], detector):
+    batch: list[dict] = []
+    for record in [*records, None]:
+        if record is not None:
+            batch.append(record)
+        if batch and (record is None or len(batch) == EVAL_BATCH):
+            docs = [parse(r["text"]) for r in batch]
+            yield from zip(batch, docs, detector.analyze_many(docs))
+            batch = []
+
+
 def evaluate(records: Iterable[dict], detector, threshold: float,
              progress: Callable[[], None] | None = None) -> Results:
     from qa.checks.inversion import BY_FAMILY, issues_from_analysis
 
     family_of_rule = {rule.code: family for family, rule in BY_FAMILY.items()}
     results = Results()
-    for record in records:
-        doc = parse(record["text"])
-        analysis = detector.analyze(doc)
+    for record, doc, analysis in _analyzed(records, detector):
         issues = issues_from_analysis(analysis, threshold)
         notes = record.get("annotations", [])
         inversions = [n for n in notes if n.get("type", "inversion") == "inversion"]

@@ -17,10 +17,11 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from qa.engines import EngineUnavailable
 
@@ -138,83 +139,6 @@ PROJECT_CHUNK = 512  # token positions per vocabulary projection (512 x 49k floa
 STATE_LAYERS = (14, 20)  # ascending: the hooks append in the order the layers run
 
 
-def score_groups(groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Scored]]:
-    """Log-probabilities and hidden states of each continuation's tokens after its group's context.
-
-    Pass 1 runs every context once (right-padded); pass 2 runs every continuation on
-    a copy of its own context's KV cache, so n candidates cost one context pass plus
-    n short ones. Batching across groups matters on a CPU: one sentence at a time
-    runs the matrix products at about half their throughput.
-    """
-    import torch
-
-    model, tokenizer = load_lm()
-    pad = tokenizer.eos_token_id or 0
-    contexts = [tokenizer(context or tokenizer.bos_token or "\n").input_ids for context, _ in groups]
-    rows = [(group, tokenizer(" " + text, return_offsets_mapping=True))
-            for group, (_, texts) in enumerate(groups) for text in texts]
-    with torch.inference_mode():
-        context_ids, context_mask = _padded(contexts, pad)
-        out = model.model(context_ids, attention_mask=context_mask, use_cache=True)
-        lengths = context_mask.sum(1)
-        last = out.last_hidden_state[torch.arange(len(groups)), lengths - 1]
-        first_logprobs = torch.log_softmax(model.lm_head(last).float(), -1)
-
-        owner = torch.tensor([group for group, _ in rows])
-        ids, row_mask = _padded([encoding["input_ids"] for _, encoding in rows], pad)
-        out.cache.batch_select_indices(owner)
-        mask = torch.cat([context_mask[owner], row_mask], dim=1)
-        positions = lengths[owner].unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
-        middle = []
-        hooks = [model.model.layers[layer].register_forward_hook(
-            lambda _module, _args, output: middle.append(output[0] if isinstance(output, tuple) else output))
-            for layer in STATE_LAYERS]
-        try:
-            hidden = model.model(ids, attention_mask=mask, cache=out.cache, position_ids=positions).last_hidden_state
-        finally:
-            for hook in hooks:
-                hook.remove()
-        states = torch.cat([hidden, *middle], dim=-1).float().numpy()
-        # Project only the real tokens to the vocabulary, PROJECT_CHUNK at a time: the whole
-        # batch's float32 log-probabilities would take about a gigabyte.
-        row_of, position_of, targets = [], [], []
-        for row, (_, encoding) in enumerate(rows):
-            token_ids = encoding["input_ids"]
-            row_of += [row] * (len(token_ids) - 1)
-            position_of += range(len(token_ids) - 1)
-            targets += token_ids[1:]
-        flat = hidden[torch.tensor(row_of, dtype=torch.long), torch.tensor(position_of, dtype=torch.long)]
-        targets = torch.tensor(targets, dtype=torch.long)
-        values: list[float] = []
-        for i in range(0, len(targets), PROJECT_CHUNK):
-            logprobs = torch.log_softmax(model.lm_head(flat[i:i + PROJECT_CHUNK]).float(), -1)
-            values += logprobs.gather(1, targets[i:i + PROJECT_CHUNK, None])[:, 0].tolist()
-    results: list[list[Scored]] = [[] for _ in groups]
-    taken = 0
-    for row, (group, encoding) in enumerate(rows):
-        token_ids = encoding["input_ids"]
-        own = [first_logprobs[group, token_ids[0]].item(), *values[taken:taken + len(token_ids) - 1]]
-        taken += len(token_ids) - 1
-        ends = tuple(max(end - 1, 0) for _, end in encoding["offset_mapping"])  # -1: the added space
-        results[group].append(Scored(tuple(own), ends, states[row, :len(token_ids)]))
-    return results
-
-
-def batches(groups: Sequence[tuple[str, Sequence[str]]], size: int) -> list[list[int]]:
-    """Indices of groups, in batches of `size` for score_groups that need little padding: sorted
-    by sentence length, then by context length within every three batches (a batch pads its
-    contexts to the longest context and its versions to the longest version). On a document's
-    survivors this cut padded tokens from 29% to 15%."""
-    _, tokenizer = load_lm()
-    contexts = [len(ids) for ids in tokenizer([context or "\n" for context, _ in groups]).input_ids]
-    sentences = [len(ids) for ids in tokenizer([" " + texts[0] for _, texts in groups]).input_ids]
-    order = sorted(range(len(groups)), key=lambda g: sentences[g])
-    window = 3 * size
-    order = [g for start in range(0, len(order), window)
-             for g in sorted(order[start:start + window], key=lambda g: contexts[g])]
-    return [order[start:start + size] for start in range(0, len(order), size)]
-
-
 def _padded(sequences: Sequence[Sequence[int]], pad: int):
     """Right-padded ids and their attention mask."""
     import torch
@@ -237,6 +161,9 @@ class Reading:
     logprobs: tuple[float, ...]
     spans: tuple[tuple[int, int], ...]
     probes: tuple[float | None, ...]
+    # If alternatives were asked for: the sentence as read, then each alternative read in its
+    # place, on the same running text before it (the read's KV cache), with hidden states.
+    versions: tuple[Scored, ...] = ()
 
     def token_at(self, char: int) -> int | None:
         return _token_at(self.spans, char)
@@ -253,15 +180,24 @@ READ_BATCH = 8
 READ_MAX_TOKENS = 256  # of one sentence; the detector gives longer ones no candidates, so this bounds memory
 
 
+Alternatives = Callable[[dict[int, Reading]], dict[int, list[str]]]
+
+
 def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int, str]]],
                    paragraph_starts: frozenset[int] = frozenset({0}),
-                   document_starts: frozenset[int] = frozenset({0})) -> list[Reading]:
+                   document_starts: frozenset[int] = frozenset({0}),
+                   alternatives: Alternatives | None = None,
+                   progress: Callable[[int], None] | None = None) -> list[Reading]:
     """One left-to-right pass over running text, a paragraph at a time (long paragraphs in
     rows of READ_ROW_TOKENS). Each row starts one sentence early, so every sentence but a
     document's first has at least the sentence before it as context. Rows depend only on
     the paragraph, so a sentence reads the same in a whole document and in a window of it.
-    Costs about one forward token per text token, where score_groups runs a context pass
-    and then every version of the sentence."""
+
+    alternatives, if given, is called after each batch of rows with that batch's readings
+    and returns, per sentence, texts to read in the sentence's place; they continue the
+    batch's KV cache, so each costs only its own tokens (see Reading.versions).
+    progress, if given, receives the number of sentences read after each batch.
+    """
     import torch
 
     model, tokenizer = load_lm()
@@ -286,7 +222,9 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
         return sum(len(encodings[i].input_ids) for i in ([context] if context is not None else []) + scored)
 
     # Rows of similar length share a batch: in document order a quarter of the batch was padding.
-    rows.sort(key=row_tokens)
+    # Longest first: later, smaller batches reuse the memory the first ones freed (shortest
+    # first, each batch needed new blocks, and a 1,000-sentence text peaked at 3.1 GB, not 2.5).
+    rows.sort(key=row_tokens, reverse=True)
     results: dict[int, Reading] = {}
     with torch.inference_mode():
         for batch_start in range(0, len(rows), READ_BATCH):
@@ -300,14 +238,95 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
                 sequences.append(ids)
                 layouts.append(layout)
             ids, mask = _padded(sequences, tokenizer.eos_token_id or 0)
-            hidden = model.model(ids, attention_mask=mask).last_hidden_state
+            with _layer_states(model, alternatives is not None) as middle:
+                out = model.model(ids, attention_mask=mask, use_cache=alternatives is not None)
+            hidden = out.last_hidden_state
+            batch: dict[int, Reading] = {}
+            places: dict[int, tuple[int, int, Any]] = {}  # sentence -> (row, offset, first-token log-probs)
             for row, layout in enumerate(layouts):
                 # One vocabulary projection per row, not per sentence: fewer, fuller matrix products.
                 first = layout[0][1] - 1
                 logprobs = torch.log_softmax(model.lm_head(hidden[row, first:len(sequences[row]) - 1]).float(), -1)
                 for index, offset in layout:
-                    results[index] = _reading(tokenizer, logprobs[offset - 1 - first:], encodings[index], probes[index])
+                    batch[index] = _reading(tokenizer, logprobs[offset - 1 - first:], encodings[index], probes[index])
+                    places[index] = (row, offset, logprobs[offset - 1 - first])
+            wanted = {i: texts for i, texts in (alternatives(batch) if alternatives else {}).items() if texts}
+            if wanted:
+                states = torch.cat([hidden, *middle], dim=-1).float().numpy()
+                read = {i: Scored(batch[i].logprobs, tuple(end for _, end in batch[i].spans),
+                                  # a copy: a view would keep the whole batch's states alive
+                                  states[places[i][0], places[i][1]:places[i][1] + len(batch[i].logprobs)].copy())
+                        for i in wanted}
+                continued = iter(_continue(model, tokenizer, out.cache, mask,
+                                      [(places[i], text) for i in wanted for text in wanted[i]]))
+                for i, texts in wanted.items():
+                    batch[i] = replace(batch[i], versions=(read[i], *(next(continued) for _ in texts)))
+            results.update(batch)
+            if progress:
+                progress(sum(len(layout) for layout in layouts))
     return [results[index] for index in range(len(sentences))]
+
+
+@contextmanager
+def _layer_states(model, wanted: bool):
+    """Collects the STATE_LAYERS' outputs of the forward passes run inside it."""
+    middle: list = []
+    hooks = [model.model.layers[layer].register_forward_hook(
+        lambda _module, _args, output: middle.append(output[0] if isinstance(output, tuple) else output))
+        for layer in STATE_LAYERS] if wanted else []
+    try:
+        yield middle
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def _continue(model, tokenizer, cache, mask, rows: list[tuple[tuple[int, int, Any], str]]) -> list[Scored]:
+    """Reads each text in place of a sentence: its row's cached running text up to the
+    sentence's offset, then the text. One Scored per text, in order."""
+    import torch
+
+    encodings = [tokenizer(" " + text, return_offsets_mapping=True) for _, text in rows]
+    ids, row_mask = _padded([e.input_ids for e in encodings], tokenizer.eos_token_id or 0)
+    owner = torch.tensor([row for (row, _, _), _ in rows])
+    offsets = torch.tensor([offset for (_, offset, _), _ in rows])
+    cache.batch_select_indices(owner)
+    # The cached row holds the sentence itself and what follows it: only its prefix is visible.
+    prefix = (torch.arange(mask.shape[1]).unsqueeze(0) < offsets.unsqueeze(1)).long()
+    positions = offsets.unsqueeze(1) + torch.arange(ids.shape[1]).unsqueeze(0)
+    with _layer_states(model, True) as middle:
+        hidden = model.model(ids, attention_mask=torch.cat([prefix, row_mask], dim=1), cache=cache,
+                             position_ids=positions).last_hidden_state
+    states = torch.cat([hidden, *middle], dim=-1).float().numpy()
+    row_of, position_of, targets = [], [], []
+    for row, encoding in enumerate(encodings):
+        token_ids = encoding["input_ids"]
+        row_of += [row] * (len(token_ids) - 1)
+        position_of += range(len(token_ids) - 1)
+        targets += token_ids[1:]
+    values = _target_logprobs(model, hidden[torch.tensor(row_of, dtype=torch.long),
+                                            torch.tensor(position_of, dtype=torch.long)],
+                              torch.tensor(targets, dtype=torch.long))
+    taken, scored = 0, []
+    for row, (((_, _, first_logprobs), _), encoding) in enumerate(zip(rows, encodings)):
+        token_ids = encoding["input_ids"]
+        own = [first_logprobs[token_ids[0]].item(), *values[taken:taken + len(token_ids) - 1]]
+        taken += len(token_ids) - 1
+        ends = tuple(max(end - 1, 0) for _, end in encoding["offset_mapping"])  # -1: the added space
+        scored.append(Scored(tuple(own), ends, states[row, :len(token_ids)].copy()))
+    return scored
+
+
+def _target_logprobs(model, hidden, targets) -> list[float]:
+    """Log-probability of each target token after its hidden state. Projected PROJECT_CHUNK
+    positions at a time: a whole batch's float32 vocabulary log-probabilities take a gigabyte."""
+    import torch
+
+    values: list[float] = []
+    for i in range(0, len(targets), PROJECT_CHUNK):
+        logprobs = torch.log_softmax(model.lm_head(hidden[i:i + PROJECT_CHUNK]).float(), -1)
+        values += logprobs.gather(1, targets[i:i + PROJECT_CHUNK, None])[:, 0].tolist()
+    return values
 
 
 def _reading(tokenizer, logprobs, encoding, probes: Sequence[tuple[int, str]]) -> Reading:

@@ -12,7 +12,8 @@ from qa.inversion.model import MODEL_DIR
 
 def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path:
     lm_context = metadata.get("lm_context", 1)
-    context = "the sentence before it" if lm_context == 1 else f"the {lm_context} sentences before it"
+    context = ("the running text of its paragraph before it" if lm_context == "running" else
+               "the sentence before it" if lm_context == 1 else f"the {lm_context} sentences before it")
     layers = metadata.get("state_layers", [])
     best = next((row for row in metadata["cv_sweep"] if row["threshold"] == metadata["threshold"]), {})
     lines = [

@@ -4,8 +4,10 @@ Stage 1 scores every candidate from cheap features, among them one LM read of
 the running text (how surprising the written words are at the edit, and how
 likely the reading's first different word would be there); only candidates above the
 stage-1 threshold (at most MAX_SURVIVORS per sentence) get the expensive
-evidence: LM surprisal with the shared context's KV cache reused across
-candidates, and embedding coherence with the surrounding sentences. Stage 2 (a
+evidence: the LM reads each of them in its sentence's place, continuing the same
+pass's KV cache (so the reading has the running text of its paragraph as context
+and costs only its own tokens), and embedding coherence with the surrounding
+sentences. Stage 2 (a
 calibrated classifier) turns all features into the probability that the
 candidate is what the writer meant, i.e. that the sentence is an inversion.
 """
@@ -25,10 +27,8 @@ from qa.inversion.features import (CHEAP_FEATURES, LMScores, cheap_features, mod
 from qa.inversion.lexicon import load_lexicon
 
 CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
-LM_CONTEXT = 1  # sentences of preceding context the LM reads (its cost grows with this)
 MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
 THOROUGH_SURVIVORS = 3  # the same in thorough mode, where every sentence gets them
-LM_BATCH = 12  # sentences per batched LM call: big enough to keep both cores' matrix units busy
 # Longer "sentences" are nearly always unsegmented text (tables, lists, a file without
 # punctuation); reading them would cost the LM gigabytes, so they get no candidates.
 MAX_SENTENCE_TOKENS = 150
@@ -44,6 +44,7 @@ class Scored:
     probability: float = 0.0
     evidence_sentence: int | None = None
     state: np.ndarray | None = field(default=None, repr=False)  # LM hidden-state contrast, for the model's probe
+    versions: tuple | None = field(default=None, repr=False)  # the LM's Scored text and reading
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Analysis:
     doc: Document
     sentences: list  # spaCy Docs, one per Document sentence
     scored: list[list[Scored]] = field(default_factory=list)
+    survivors: list[Scored] | None = None  # chosen by stage 1 (None: not run yet)
 
     def text(self, index: int) -> str:
         return self.doc.sentence_text(index)
@@ -75,18 +77,22 @@ class Detector:
 
     # --- cheap stage --------------------------------------------------------------
 
-    def prepare(self, doc: Document) -> Analysis:
-        return self.prepare_many([doc])[0]
+    def prepare(self, doc: Document, progress: Callable[[int], None] | None = None) -> Analysis:
+        return self.prepare_many([doc], progress)[0]
 
-    def prepare_many(self, docs: Sequence[Document]) -> list[Analysis]:
-        """Parse, generate candidates and compute cheap features; the LM reads all the
-        documents' sentences in one batched pass."""
+    def prepare_many(self, docs: Sequence[Document], progress: Callable[[int], None] | None = None
+                     ) -> list[Analysis]:
+        """Parse, generate candidates and compute cheap features; the LM reads all the documents'
+        sentences in one batched pass. With a model, stage 1 runs as the LM reads, and the
+        survivors are read in their sentence's place on the same pass (Analysis.survivors).
+        progress, if given, receives the number of sentences read after each LM batch."""
         from qa.engines.lm import Reading, read_sentences
 
-        analyses, candidates = [], []
+        analyses, slots = [], []  # slots: (analysis, sentence, [(candidate, probe)]) per sentence read
         for doc in docs:
             texts = [doc.text[s.start:s.end].replace("\n", " ") for s in doc.sentences]
             analysis = Analysis(doc, list(self.nlp.pipe(texts, batch_size=64)))
+            analysis.scored = [[] for _ in analysis.sentences]
             checked = [len(s) <= MAX_SENTENCE_TOKENS for s in analysis.sentences]
             per_sentence = [self.generator.sentence_candidates(s) if ok else []
                             for s, ok in zip(analysis.sentences, checked)]
@@ -96,9 +102,8 @@ class Detector:
                     per_sentence[index].append(candidate)
             for index, found in enumerate(per_sentence):
                 ranked = sorted((self._with_context_prior(c, analysis, index) for c in found), key=lambda c: -c.prior)
-                candidates.append([(c, probe(c, analysis.text(index))) for c in ranked])
+                slots.append((analysis, index, [(c, probe(c, analysis.text(index))) for c in ranked]))
             analyses.append(analysis)
-        texts = [a.text(i) for a in analyses for i in range(len(a.sentences))]
         documents, paragraphs, total = set(), set(), 0
         for analysis in analyses:
             documents.add(total)
@@ -106,20 +111,39 @@ class Detector:
             paragraphs.update(total + i for i, s in enumerate(sentences)
                               if i == 0 or s.paragraph != sentences[i - 1].paragraph)
             total += len(sentences)
-        probes = [[p for _, p in found] for found in candidates]
-        # No candidate anywhere (an empty or candidate-free text): the LM need not even load.
-        readings = iter(read_sentences(texts, probes, frozenset(paragraphs), frozenset(documents))
-                        if any(probes) else [Reading((), (), ())] * len(texts))
-        found_by_sentence = iter(candidates)
-        for analysis in analyses:
-            for index in range(len(analysis.sentences)):
-                reading, found = next(readings), next(found_by_sentence)
+        survivors: dict[int, list[Scored]] = {}
+
+        def score_read(readings: dict[int, Reading]) -> dict[int, list[str]]:
+            for slot, reading in readings.items():
+                analysis, index, found = slots[slot]
                 sentence = analysis.text(index)
                 before = [analysis.text(i) for i in analysis.context_before(index)]
-                analysis.scored.append([
+                analysis.scored[index] = [
                     Scored(index, c, {**cheap_features(c, sentence, before, rank, len(found), index == 0),
                                       **reading_features(c, reading, at, value)})
-                    for rank, ((c, (at, _)), value) in enumerate(zip(found, reading.probes))])
+                    for rank, ((c, (at, _)), value) in enumerate(zip(found, reading.probes))]
+            if self.model is None:
+                return {}
+            chosen = self._stage1([slots[slot][0].scored[slots[slot][1]] for slot in readings])
+            for slot, items in zip(readings, chosen):
+                survivors[slot] = items
+            return {slot: [item.candidate.apply(slots[slot][0].text(item.sentence)) for item in survivors[slot]]
+                    for slot in readings}
+
+        texts = [a.text(i) for a in analyses for i in range(len(a.sentences))]
+        probes = [[p for _, p in found] for *_, found in slots]
+        if any(probes):
+            readings = read_sentences(texts, probes, frozenset(paragraphs), frozenset(documents),
+                                      score_read, progress)
+        else:  # no candidate anywhere (an empty or candidate-free text): the LM need not even load
+            readings = [Reading((), (), ())] * len(texts)
+            score_read(dict(enumerate(readings)))
+        if self.model is not None:
+            for analysis in analyses:
+                analysis.survivors = []
+            for slot, items in sorted(survivors.items()):
+                _attach_versions(items, readings[slot])
+                slots[slot][0].survivors += items
         return analyses
 
     def _with_context_prior(self, candidate: Candidate, analysis: Analysis, index: int) -> Candidate:
@@ -135,22 +159,28 @@ class Detector:
         return candidate
 
     def apply_stage1(self, analysis: Analysis) -> list[Scored]:
-        """Stage-1 scores for every candidate; returns the survivors."""
-        every = [s for sentence in analysis.scored for s in sentence]
-        if not every:
-            return []
-        scores = self.model.stage1_scores(np.array([vector(s.cheap, CHEAP_FEATURES) for s in every]))
-        for item, score in zip(every, scores):
-            item.stage1 = float(score)
-        survivors = []
-        for sentence in analysis.scored:
+        """The candidates that get the expensive evidence: those prepare() chose as it read,
+        or, for an analysis prepared before there was a model (training), chosen now."""
+        if analysis.survivors is None:
+            analysis.survivors = [item for chosen in self._stage1(analysis.scored) for item in chosen]
+        return analysis.survivors
+
+    def _stage1(self, sentences: list[list[Scored]]) -> list[list[Scored]]:
+        """Stage-1 scores for every candidate of these sentences; returns each one's survivors."""
+        every = [s for sentence in sentences for s in sentence]
+        if every:
+            scores = self.model.stage1_scores(np.array([vector(s.cheap, CHEAP_FEATURES) for s in every]))
+            for item, score in zip(every, scores):
+                item.stage1 = float(score)
+        chosen = []
+        for sentence in sentences:
             spans: dict[tuple[int, int], Scored] = {}  # best alternative per span
             for item in sorted(sentence, key=lambda s: (-self._prior_decides(s.candidate), -s.stage1)):
                 if (self.thorough or item.stage1 >= self.model.stage1_threshold
                         or self._prior_decides(item.candidate)):
                     spans.setdefault((item.candidate.start, item.candidate.end), item)
-            survivors += list(spans.values())[:THOROUGH_SURVIVORS if self.thorough else MAX_SURVIVORS]
-        return survivors
+            chosen.append(list(spans.values())[:THOROUGH_SURVIVORS if self.thorough else MAX_SURVIVORS])
+        return chosen
 
     def _prior_decides(self, candidate: Candidate) -> bool:
         """A rare generator the stage-1 filter never learned, whose documented prior alone can
@@ -159,16 +189,17 @@ class Detector:
 
     # --- expensive stage ----------------------------------------------------------
 
-    def add_model_features(self, analysis: Analysis, selected: Sequence[Scored],
-                           progress: Callable[[int], None] | None = None) -> None:
+    def add_model_features(self, analysis: Analysis, selected: Sequence[Scored]) -> None:
+        """LM evidence (read in place of the sentence; prepare() reads the survivors it chose,
+        others are read here on a second pass) and embedding coherence with the context."""
         from qa.engines.embeddings import encode
-        from qa.engines.lm import batches, score_groups
 
         by_sentence: dict[int, list[Scored]] = {}
         for item in selected:
             by_sentence.setdefault(item.sentence, []).append(item)
         if not by_sentence:
             return
+        self.read_in_place([(analysis, selected)])
         texts: dict[str, int] = {}
 
         def slot(text: str) -> int:
@@ -181,36 +212,50 @@ class Detector:
             for item in items:
                 slot(item.candidate.apply(analysis.text(index)))
         embeddings = encode(list(texts))
+        for index, items in by_sentence.items():
+            self._set_model_features(analysis, index, items, embeddings, texts)
 
-        indices = list(by_sentence)
-        all_groups = []
-        for index in indices:
-            sentence = analysis.text(index)
-            context = " ".join(analysis.text(i) for i in analysis.context_before(index)[-LM_CONTEXT:])
-            all_groups.append((context, [sentence] + [item.candidate.apply(sentence) for item in by_sentence[index]]))
-        for batch in batches(all_groups, LM_BATCH):
-            chunk = [indices[g] for g in batch]
-            groups = [all_groups[g] for g in batch]
-            for index, (_, versions), scored in zip(chunk, groups, score_groups(groups)):
-                self._set_model_features(analysis, index, by_sentence[index], versions, scored, embeddings, texts)
-            if progress:
-                progress(len(chunk))
+    def read_in_place(self, selections: Sequence[tuple[Analysis, Sequence[Scored]]]) -> None:
+        """LM evidence for the selected candidates that prepare() did not read (those of an
+        analysis prepared without a model): one more pass over their documents, together."""
+        from qa.engines.lm import read_sentences
 
-    def _set_model_features(self, analysis: Analysis, index: int, items: list[Scored], versions: list[str],
-                            scored, embeddings: np.ndarray, texts: dict[str, int]) -> None:
+        texts, paragraphs, documents, unread = [], set(), set(), {}
+        for analysis, selected in selections:
+            missing = [item for item in selected if item.versions is None]
+            if not missing:
+                continue
+            sentences, offset = analysis.doc.sentences, len(texts)
+            documents.add(offset)
+            paragraphs.update(offset + i for i, s in enumerate(sentences)
+                              if i == 0 or s.paragraph != sentences[i - 1].paragraph)
+            texts += [analysis.text(i) for i in range(len(sentences))]
+            for item in missing:
+                unread.setdefault(offset + item.sentence, []).append(item)
+        if not unread:
+            return
+        readings = read_sentences(texts, [[] for _ in texts], frozenset(paragraphs), frozenset(documents),
+                                  lambda batch: {i: [item.candidate.apply(texts[i]) for item in unread[i]]
+                                                 for i in batch if i in unread})
+        for index, items in unread.items():
+            _attach_versions(items, readings[index])
+
+    def _set_model_features(self, analysis: Analysis, index: int, items: list[Scored],
+                            embeddings: np.ndarray, texts: dict[str, int]) -> None:
         before = analysis.context_before(index)
         following = analysis.next_index(index)
-        original_vec = embeddings[texts[versions[0]]]
+        original_vec = embeddings[texts[analysis.text(index)]]
         context_vec = _mean([embeddings[texts[analysis.text(i)]] for i in before])
         next_vec = embeddings[texts[analysis.text(following)]] if following is not None else None
         window = [*before, *([following] if following is not None else [])]
-        for k, item in enumerate(items, start=1):
-            candidate_vec = embeddings[texts[versions[k]]]
+        for item in items:
+            written, reading = item.versions
+            candidate_vec = embeddings[texts[item.candidate.apply(analysis.text(index))]]
             item.model = model_features(
-                _lm_scores(scored[0], item.candidate.start, item.candidate.end),
-                _lm_scores(scored[k], item.candidate.start, item.candidate.start + len(item.candidate.replacement)),
+                _lm_scores(written, item.candidate.start, item.candidate.end),
+                _lm_scores(reading, item.candidate.start, item.candidate.start + len(item.candidate.replacement)),
                 _gain(candidate_vec, original_vec, context_vec), _gain(candidate_vec, original_vec, next_vec))
-            item.state = scored[k].summary(item.candidate.start) - scored[0].summary(item.candidate.start)
+            item.state = reading.summary(item.candidate.start) - written.summary(item.candidate.start)
             gains = [(_gain(candidate_vec, original_vec, embeddings[texts[analysis.text(i)]]), i) for i in window]
             item.evidence_sentence = max(gains)[1] if gains else None
 
@@ -218,18 +263,33 @@ class Detector:
 
     def analyze(self, doc: Document, progress: Callable[[float], None] | None = None) -> Analysis:
         """progress, if given, receives the fraction of the work done since its last call."""
-        analysis = self.prepare(doc)
-        survivors = self.apply_stage1(analysis)
+        sentences = max(len(doc.sentences), 1)
+        analysis = self.prepare(doc, (lambda n: progress(0.9 * n / sentences)) if progress else None)
+        self._decide(analysis)
         if progress:
-            progress(0.3)  # parsing and candidates; the LM takes most of the rest
-        lm_sentences = len({item.sentence for item in survivors}) or 1
-        self.add_model_features(analysis, survivors,
-                                (lambda n: progress(0.7 * n / lm_sentences)) if progress else None)
+            progress(0.1)
+        return analysis
+
+    def analyze_many(self, docs: Sequence[Document]) -> list[Analysis]:
+        """analyze() for many short documents, which the LM reads together."""
+        analyses = self.prepare_many(docs)
+        for analysis in analyses:
+            self._decide(analysis)
+        return analyses
+
+    def _decide(self, analysis: Analysis) -> None:
+        survivors = self.apply_stage1(analysis)
+        self.add_model_features(analysis, survivors)
         if survivors:
             probabilities = self.model.probabilities(survivors)
             for item, p in zip(survivors, probabilities):
                 item.probability = float(p)
-        return analysis
+
+
+def _attach_versions(items: list[Scored], reading) -> None:
+    """The sentence as read and each item's reading (Reading.versions, in the items' order)."""
+    for k, item in enumerate(items, start=1):
+        item.versions = (reading.versions[0], reading.versions[k])
 
 
 def _lm_scores(scored, edit_start: int, edit_end: int) -> LMScores:

@@ -21,7 +21,7 @@ import numpy as np
 
 from qa.document import parse
 from qa.engines.lm import STATE_LAYERS, precision
-from qa.inversion.detector import LM_CONTEXT, Analysis, Detector, Scored
+from qa.inversion.detector import Analysis, Detector, Scored
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES, source_group, vector
 from qa.inversion.gold import gold_sentences, is_gold
 from qa.inversion.lexicon import lexicon_dir
@@ -91,9 +91,8 @@ class FeatureCache:
     @staticmethod
     def key(analysis: Analysis, item: Scored) -> str:
         c = item.candidate
-        context = " ".join(analysis.text(i) for i in range(max(0, item.sentence - 2),
-                                                             min(len(analysis.sentences), item.sentence + 2)))
-        raw = f"{MODEL_FEATURES}|lm{LM_CONTEXT}|state{STATE_LAYERS}|{precision()}|{context}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
+        text = analysis.doc.text  # the LM reads the reading after the running text of its paragraph
+        raw = f"{MODEL_FEATURES}|lm-running|state{STATE_LAYERS}|{precision()}|{text}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
         return hashlib.sha1(raw.encode()).hexdigest()
 
     def save(self) -> None:
@@ -188,6 +187,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     rows = []
     for n, (record, analysis, gold) in enumerate(analyses):
         survivors = detector.apply_stage1(analysis)
+        if n % PREPARE_BATCH == 0:  # the LM reads a batch of records' survivors in one pass
+            detector.read_in_place([(a, [s for s in detector.apply_stage1(a) if FeatureCache.key(a, s) not in cache.data])
+                                    for _, a, _ in analyses[n:n + PREPARE_BATCH]])
         add_model_features_cached(detector, analysis, survivors, cache)
         rows += [(str(n), record["group"], item,
                   int(is_gold(item.candidate, analysis.text(item.sentence), gold.get(item.sentence))))
@@ -233,7 +235,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
         "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
-        "lm_context": LM_CONTEXT, "state_layers": list(STATE_LAYERS),
+        "lm_context": "running", "state_layers": list(STATE_LAYERS),
         "state_probe_c": model.state_probe[-1].C,
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,
         "support": dict(support),

@@ -109,43 +109,65 @@ def batch_tolerance() -> float:
     return 1e-3 if precision() == "float32" else 0.25
 
 
-def test_lm_scores_a_batch_of_sentences_as_it_scores_each_alone():
-    from qa.engines.lm import score_groups
+def read_alternatives(paragraphs: list[list[str]], alternatives: dict[tuple[int, int], list[str]]):
+    """Reads paragraphs as one document; returns {(paragraph, sentence): Reading} for those with alternatives."""
+    from qa.engines.lm import read_sentences
 
-    groups = [("The man was found hanged in his flat.",
-               ["Police saw no evidence of foul play.", "Police saw evidence of foul play, they said."]),
-              ("", ["Prices rose."]),
-              ("A much longer context sentence about the weather in Warsaw on a grey Tuesday.",
-               ["It rained all day.", "It rained."])]
-    batched = score_groups(groups)
-    for group, scored in zip(groups, batched):
-        alone = score_groups([group])[0]
-        assert [s.ends for s in scored] == [s.ends for s in alone]
-        for a, b in zip(scored, alone):
+    texts, starts, where = [], set(), {}
+    for p, sentences in enumerate(paragraphs):
+        starts.add(len(texts))
+        for i, sentence in enumerate(sentences):
+            where[len(texts)] = (p, i)
+            texts.append(sentence)
+    wanted = {flat: alternatives[key] for flat, key in where.items() if key in alternatives}
+    readings = read_sentences(texts, [[] for _ in texts], frozenset(starts), frozenset({0}),
+                              lambda batch: {i: wanted[i] for i in batch if i in wanted})
+    return {where[flat]: readings[flat] for flat in wanted}
+
+
+def test_alternatives_read_in_a_batch_as_in_their_paragraph_alone():
+    paragraphs = [["The man was found hanged in his flat.", "Police saw no evidence of foul play."],
+                  ["Prices rose."],
+                  ["A much longer opening sentence about the weather in Warsaw on a grey Tuesday.", "It rained all day."]]
+    alternatives = {(0, 1): ["Police saw evidence of foul play, they said.", "Police saw no evidence."],
+                    (1, 0): ["Prices fell."], (2, 1): ["It rained."]}
+    together = read_alternatives(paragraphs, alternatives)
+    for (p, i), reading in together.items():
+        # A paragraph's row starts with the sentence before it, so "alone" keeps that sentence.
+        before = [[paragraphs[p - 1][-1]]] if p else []
+        alone = read_alternatives(before + [paragraphs[p]], {(len(before), i): alternatives[(p, i)]})[(len(before), i)]
+        assert len(reading.versions) == 1 + len(alternatives[(p, i)])
+        assert [v.ends for v in reading.versions] == [v.ends for v in alone.versions]
+        for a, b in zip(reading.versions, alone.versions):
             assert a.logprobs == pytest.approx(b.logprobs, abs=batch_tolerance())
-    # Context matters: the same sentence is likelier after a context that sets it up.
-    setup = score_groups([("Police said the man had been murdered.", ["There was evidence of foul play."]),
-                          ("The bakery sold fresh bread.", ["There was evidence of foul play."])])
-    assert setup[0][0].total() > setup[1][0].total()
+    # Context matters: the same reading is likelier after running text that sets it up.
+    setup = read_alternatives([["Police said the man had been murdered.", "It was quiet."],
+                               ["The bakery sold fresh bread.", "It was quiet."]],
+                              {(0, 1): ["There was evidence of foul play."], (1, 1): ["There was evidence of foul play."]})
+    assert setup[(0, 1)].versions[1].total() > setup[(1, 1)].versions[1].total()
 
 
-def test_lm_scores_equal_one_plain_pass_over_context_and_sentence(monkeypatch):
-    """The KV-cache reuse and the chunked vocabulary projection change nothing."""
+def test_alternatives_equal_one_plain_pass_over_the_running_text_and_the_alternative(monkeypatch):
+    """Continuing the read's KV cache, masked to the text before the sentence, and the chunked
+    vocabulary projection change nothing: the written sentence and each alternative score as
+    in a plain pass over the paragraph up to them."""
     import torch
 
     from qa.engines import lm
 
     monkeypatch.setattr(lm, "PROJECT_CHUNK", 3)  # several chunks, split inside sentences
     model, tokenizer = lm.load_lm()
-    groups = [("The bank raised interest rates last week.", ["Shares fell.", "Shares rose sharply on the news."]),
-              ("", ["A short one."])]
-    for (context, texts), scored in zip(groups, lm.score_groups(groups)):
-        for text, result in zip(texts, scored):
-            context_ids = tokenizer(context or tokenizer.bos_token or "\n").input_ids
+    paragraph = ["The bank raised interest rates last week.", "Shares rose sharply on the news.", "Traders cheered."]
+    alternatives = {(0, 1): ["Shares fell.", "Shares rose sharply on the rumour."], (0, 0): ["The bank cut rates."]}
+    readings = read_alternatives([paragraph], alternatives)
+    start = tokenizer(tokenizer.bos_token or "\n").input_ids[-1:]
+    for (_, i), reading in readings.items():
+        before = start + [t for s in paragraph[:i] for t in tokenizer(" " + s).input_ids]
+        for text, result in zip([paragraph[i], *alternatives[(0, i)]], reading.versions):
             ids = tokenizer(" " + text).input_ids
             with torch.inference_mode():
-                logits = model(torch.tensor([context_ids + ids])).logits[0].float()
-            plain = torch.log_softmax(logits, -1)[torch.arange(len(ids)) + len(context_ids) - 1, torch.tensor(ids)]
+                logits = model(torch.tensor([before + ids])).logits[0].float()
+            plain = torch.log_softmax(logits, -1)[torch.arange(len(ids)) + len(before) - 1, torch.tensor(ids)]
             assert result.logprobs == pytest.approx(plain.tolist(), abs=batch_tolerance())
 
 
@@ -156,12 +178,14 @@ def test_lm_hidden_states_are_the_last_and_the_middle_layers_of_a_plain_pass():
 
     model, tokenizer = lm.load_lm()
     context, text = "The bank raised interest rates last week.", "Shares rose sharply on the news."
-    scored = lm.score_groups([(context, ["Shares fell.", text])])[0][1]
-    context_ids, ids = tokenizer(context).input_ids, tokenizer(" " + text).input_ids
+    reading = read_alternatives([[context, "Shares fell."]], {(0, 1): [text]})[(0, 1)]
+    before = tokenizer(tokenizer.bos_token or "\n").input_ids[-1:] + tokenizer(" " + context).input_ids
+    ids = tokenizer(" " + text).input_ids
     with torch.inference_mode():
-        out = model.model(torch.tensor([context_ids + ids]), output_hidden_states=True)
+        out = model.model(torch.tensor([before + ids]), output_hidden_states=True)
     layers = [out.last_hidden_state[0], *(out.hidden_states[layer + 1][0] for layer in lm.STATE_LAYERS)]
-    plain = torch.cat(layers, -1)[len(context_ids):]
+    plain = torch.cat(layers, -1)[len(before):]
+    scored = reading.versions[1]
     assert scored.states.shape == (len(ids), 3 * model.config.hidden_size)
     cosine = torch.nn.functional.cosine_similarity(torch.tensor(scored.states), plain.float(), dim=-1)
     assert cosine.min() > 0.99
