@@ -71,14 +71,11 @@ EVAL_BATCH = 32  # records the LM reads together: one short record alone fills a
 
 
 def _analyzed(records: Iterable[dict], detector):
-    batch: list[dict] = []
-    for record in [*records, None]:
-        if record is not None:
-            batch.append(record)
-        if batch and (record is None or len(batch) == EVAL_BATCH):
-            docs = [parse(r["text"]) for r in batch]
-            yield from zip(batch, docs, detector.analyze_many(docs))
-            batch = []
+    records = list(records)
+    for start in range(0, len(records), EVAL_BATCH):
+        batch = records[start:start + EVAL_BATCH]
+        docs = [parse(r["text"]) for r in batch]
+        yield from zip(batch, docs, detector.analyze_many(docs))
 
 
 def evaluate(records: Iterable[dict], detector, threshold: float,

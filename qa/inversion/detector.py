@@ -104,13 +104,6 @@ class Detector:
                 ranked = sorted((self._with_context_prior(c, analysis, index) for c in found), key=lambda c: -c.prior)
                 slots.append((analysis, index, [(c, probe(c, analysis.text(index))) for c in ranked]))
             analyses.append(analysis)
-        documents, paragraphs, total = set(), set(), 0
-        for analysis in analyses:
-            documents.add(total)
-            sentences = analysis.doc.sentences
-            paragraphs.update(total + i for i, s in enumerate(sentences)
-                              if i == 0 or s.paragraph != sentences[i - 1].paragraph)
-            total += len(sentences)
         survivors: dict[int, list[Scored]] = {}
 
         def score_read(readings: dict[int, Reading]) -> dict[int, list[str]]:
@@ -130,11 +123,10 @@ class Detector:
             return {slot: [item.candidate.apply(slots[slot][0].text(item.sentence)) for item in survivors[slot]]
                     for slot in readings}
 
-        texts = [a.text(i) for a in analyses for i in range(len(a.sentences))]
+        texts, paragraphs, documents = _running_text(analyses)
         probes = [[p for _, p in found] for *_, found in slots]
         if any(probes):
-            readings = read_sentences(texts, probes, frozenset(paragraphs), frozenset(documents),
-                                      score_read, progress)
+            readings = read_sentences(texts, probes, paragraphs, documents, score_read, progress)
         else:  # no candidate anywhere (an empty or candidate-free text): the LM need not even load
             readings = [Reading((), (), ())] * len(texts)
             score_read(dict(enumerate(readings)))
@@ -220,21 +212,19 @@ class Detector:
         analysis prepared without a model): one more pass over their documents, together."""
         from qa.engines.lm import read_sentences
 
-        texts, paragraphs, documents, unread = [], set(), set(), {}
-        for analysis, selected in selections:
-            missing = [item for item in selected if item.versions is None]
-            if not missing:
-                continue
-            sentences, offset = analysis.doc.sentences, len(texts)
-            documents.add(offset)
-            paragraphs.update(offset + i for i, s in enumerate(sentences)
-                              if i == 0 or s.paragraph != sentences[i - 1].paragraph)
-            texts += [analysis.text(i) for i in range(len(sentences))]
-            for item in missing:
-                unread.setdefault(offset + item.sentence, []).append(item)
-        if not unread:
+        unread_by_analysis = [(analysis, [item for item in selected if item.versions is None])
+                              for analysis, selected in selections]
+        unread_by_analysis = [(analysis, items) for analysis, items in unread_by_analysis if items]
+        if not unread_by_analysis:
             return
-        readings = read_sentences(texts, [[] for _ in texts], frozenset(paragraphs), frozenset(documents),
+        texts, paragraphs, documents = _running_text([analysis for analysis, _ in unread_by_analysis])
+        unread: dict[int, list[Scored]] = {}
+        offset = 0
+        for analysis, items in unread_by_analysis:
+            for item in items:
+                unread.setdefault(offset + item.sentence, []).append(item)
+            offset += len(analysis.sentences)
+        readings = read_sentences(texts, [[] for _ in texts], paragraphs, documents,
                                   lambda batch: {i: [item.candidate.apply(texts[i]) for item in unread[i]]
                                                  for i in batch if i in unread})
         for index, items in unread.items():
@@ -284,6 +274,19 @@ class Detector:
             probabilities = self.model.probabilities(survivors)
             for item, p in zip(survivors, probabilities):
                 item.probability = float(p)
+
+
+def _running_text(analyses: Sequence[Analysis]) -> tuple[list[str], frozenset[int], frozenset[int]]:
+    """The analyses' sentences as one text for the LM, with the indices where each paragraph
+    and each document starts."""
+    texts, paragraphs, documents = [], set(), set()
+    for analysis in analyses:
+        sentences, offset = analysis.doc.sentences, len(texts)
+        documents.add(offset)
+        paragraphs.update(offset + i for i, s in enumerate(sentences)
+                          if i == 0 or s.paragraph != sentences[i - 1].paragraph)
+        texts += [analysis.text(i) for i in range(len(sentences))]
+    return texts, frozenset(paragraphs), frozenset(documents)
 
 
 def _attach_versions(items: list[Scored], reading) -> None:
