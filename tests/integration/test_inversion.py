@@ -125,7 +125,7 @@ def read_alternatives(paragraphs: list[list[str]], alternatives: dict[tuple[int,
     return {where[flat]: readings[flat] for flat in wanted}
 
 
-def test_alternatives_read_in_a_batch_as_in_their_paragraph_alone():
+def test_alternatives_read_in_a_batch_as_in_their_paragraph_alone(monkeypatch):
     paragraphs = [["The man was found hanged in his flat.", "Police saw no evidence of foul play."],
                   ["Prices rose."],
                   ["A much longer opening sentence about the weather in Warsaw on a grey Tuesday.", "It rained all day."]]
@@ -140,6 +140,16 @@ def test_alternatives_read_in_a_batch_as_in_their_paragraph_alone():
         assert [v.ends for v in reading.versions] == [v.ends for v in alone.versions]
         for a, b in zip(reading.versions, alone.versions):
             assert a.logprobs == pytest.approx(b.logprobs, abs=batch_tolerance())
+    # One row per batch: alternatives wait for later batches' and are read with them.
+    from qa.engines import lm
+
+    monkeypatch.setattr(lm, "READ_BATCH", 1)
+    apart = read_alternatives(paragraphs, alternatives)
+    for key, reading in together.items():
+        assert [v.ends for v in apart[key].versions] == [v.ends for v in reading.versions]
+        for a, b in zip(apart[key].versions, reading.versions):
+            assert a.logprobs == pytest.approx(b.logprobs, abs=batch_tolerance())
+    monkeypatch.undo()
     # Context matters: the same reading is likelier after running text that sets it up.
     setup = read_alternatives([["Police said the man had been murdered.", "It was quiet."],
                                ["The bakery sold fresh bread.", "It was quiet."]],
@@ -156,9 +166,15 @@ def test_alternatives_equal_one_plain_pass_over_the_running_text_and_the_alterna
     from qa.engines import lm
 
     monkeypatch.setattr(lm, "PROJECT_CHUNK", 3)  # several chunks, split inside sentences
+    monkeypatch.setattr(lm, "PADDING_ALLOWED", 1.0)  # several groups of alternatives, on caches of different widths
     model, tokenizer = lm.load_lm()
     paragraph = ["The bank raised interest rates last week.", "Shares rose sharply on the news.", "Traders cheered."]
-    alternatives = {(0, 1): ["Shares fell.", "Shares rose sharply on the rumour."], (0, 0): ["The bank cut rates."]}
+    # Alternatives share none, some or all but one of their tokens with the sentence read
+    # (shared tokens come from the read, the rest is read on its cache).
+    alternatives = {(0, 1): ["Shares fell.", "Shares rose sharply on the rumour.", "Shares rose sharply on the news",
+                             "Investors sold."],
+                    (0, 0): ["The bank cut rates."],
+                    (0, 2): ["Traders cheered. Prices rose."]}  # the row's last sentence, then more
     readings = read_alternatives([paragraph], alternatives)
     start = tokenizer(tokenizer.bos_token or "\n").input_ids[-1:]
     for (_, i), reading in readings.items():
@@ -178,7 +194,7 @@ def test_lm_hidden_states_are_the_last_and_the_middle_layers_of_a_plain_pass():
 
     model, tokenizer = lm.load_lm()
     context, text = "The bank raised interest rates last week.", "Shares rose sharply on the news."
-    reading = read_alternatives([[context, "Shares fell."]], {(0, 1): [text]})[(0, 1)]
+    reading = read_alternatives([[context, "Shares fell."]], {(0, 1): [text]})[(0, 1)]  # shares " Shares"
     before = tokenizer(tokenizer.bos_token or "\n").input_ids[-1:] + tokenizer(" " + context).input_ids
     ids = tokenizer(" " + text).input_ids
     with torch.inference_mode():
@@ -303,6 +319,19 @@ def test_the_lm_reads_each_paragraph_after_the_sentence_before_it():
     assert split[2].logprobs == pytest.approx(alone[1].logprobs, abs=batch_tolerance())
     assert split[3].logprobs == pytest.approx(alone[2].logprobs, abs=batch_tolerance())
     assert joined[3].logprobs != pytest.approx(split[3].logprobs, abs=batch_tolerance())
+
+
+def test_a_long_paragraph_reads_in_rows_that_start_one_sentence_early(monkeypatch):
+    from qa.engines import lm
+
+    text = ["The storm closed the port.", "Ships waited offshore.", "Prices of fish rose.", "Buyers complained."]
+    whole = lm.read_sentences(text, [[]] * 4)
+    monkeypatch.setattr(lm, "READ_ROW_TOKENS", 12)  # about two sentences a row
+    rows = lm.read_sentences(text, [[]] * 4)
+    after_one = lm.read_sentences(text[1:3], [[]] * 2)
+    # Each row after the first starts with the sentence before it as context.
+    assert rows[2].logprobs == pytest.approx(after_one[1].logprobs, abs=batch_tolerance())
+    assert rows[2].logprobs != pytest.approx(whole[2].logprobs, abs=batch_tolerance())
 
 
 def test_an_unsegmented_run_of_text_gets_no_candidates_and_a_bounded_lm_read():

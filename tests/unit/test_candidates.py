@@ -102,3 +102,29 @@ def test_a_one_way_opposite_read_backwards_has_a_lower_prior(nlp, generator):
     forwards = found[("to", sentence.index("from"))]
     assert backwards.source == "opposite:table:reverse" and forwards.source == "opposite:table"
     assert backwards.prior < forwards.prior
+
+
+def test_lexicon_patterns_run_only_where_their_words_are_and_match_as_one_matcher(nlp, generator):
+    """Each pattern runs on sentences holding one of its rarest required words; that finds
+    exactly what one Matcher with every pattern finds, on every lexicon test sentence."""
+    from spacy.matcher import Matcher
+
+    lexicon = load_lexicon()
+    every = Matcher(nlp.vocab)
+    for entry in lexicon.garbles.values():
+        every.add(entry.id, [list(entry.pattern)], greedy="LONGEST")
+    texts = [t for entry in lexicon.garbles.values() for t in entry.tests["fail"] + entry.tests["pass"]]
+    found = 0
+    for sent in nlp.pipe(texts):
+        expected = every(sent)
+        assert sorted(generator.matchers(sent)) == sorted(expected), sent.text
+        found += len(expected)
+    assert found >= len(lexicon.garbles)  # every entry's fail sentences match at least it
+
+
+def test_a_pattern_is_anchored_on_its_rarest_required_word():
+    from qa.inversion.candidates import _anchor
+
+    assert _anchor([{"LOWER": "the", "OP": "?"}, {"LOWER": "foul"}]) == ("LOWER", frozenset({"foul"}))
+    assert _anchor([{"LOWER": "the"}, {"LEMMA": {"IN": ["lion", "tiger"]}}]) == ("LEMMA", frozenset({"lion", "tiger"}))
+    assert _anchor([{"POS": "NOUN"}, {"LOWER": "cow", "OP": "?"}]) is None
