@@ -295,7 +295,7 @@ def _anchor(pattern) -> tuple[str, frozenset[str]] | None:
 
     best, best_cost = None, float("inf")
     for spec in pattern:
-        if spec.get("OP") in ("?", "*", "!"):
+        if _optional(spec.get("OP")):
             continue
         for attribute in _EntryMatchers._ATTRIBUTES:
             value = spec.get(attribute)
@@ -304,6 +304,11 @@ def _anchor(pattern) -> tuple[str, frozenset[str]] | None:
             if words and cost < best_cost:
                 best, best_cost = (attribute, frozenset(words)), cost
     return best
+
+
+def _optional(op: str | None) -> bool:
+    """May a match lack this token? ("?", "*", "!" never matches it, "{0,3}", "{,2}")"""
+    return op is not None and (op in ("?", "*", "!") or op.startswith(("{0", "{,")))
 
 
 def _obligation_start(sent: Doc, act: Token) -> int | None:

@@ -128,3 +128,6 @@ def test_a_pattern_is_anchored_on_its_rarest_required_word():
     assert _anchor([{"LOWER": "the", "OP": "?"}, {"LOWER": "foul"}]) == ("LOWER", frozenset({"foul"}))
     assert _anchor([{"LOWER": "the"}, {"LEMMA": {"IN": ["lion", "tiger"]}}]) == ("LEMMA", frozenset({"lion", "tiger"}))
     assert _anchor([{"POS": "NOUN"}, {"LOWER": "cow", "OP": "?"}]) is None
+    # Quantifiers that allow zero tokens are optional too; "{1,2}" is required.
+    assert _anchor([{"LOWER": "a"}, {"LOWER": "big", "OP": "{0,2}"}]) == ("LOWER", frozenset({"a"}))
+    assert _anchor([{"LOWER": "a"}, {"LOWER": "big", "OP": "{1,2}"}]) == ("LOWER", frozenset({"big"}))
