@@ -75,13 +75,23 @@ def server_status() -> None:
 
 
 @train_app.command("inversion")
-def train_inversion(seed: Annotated[int, typer.Option(help="Random seed for perturbations and models.")] = 13) -> None:
+def train_inversion(
+    seed: Annotated[int, typer.Option(help="Random seed for perturbations and models.")] = 13,
+    budget: Annotated[Optional[float], typer.Option(
+        min=0.01, max=1.0, help="Share of clean sentences stage 1 may send to the LM's expensive "
+        "evidence (more: higher recall, slower checks) [default: the project's].")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Where to write the model (its card goes beside it) "
+        "[default: qa/inversion/trained/inversion.joblib].")] = None,
+) -> None:
     """Train the inversion classifier on corpora/ and write it to qa/inversion/trained/."""
     from qa.inversion.card import write_card
-    from qa.inversion.train import train
+    from qa.inversion.model import MODEL_PATH
+    from qa.inversion.train import STAGE1_BUDGET, train
 
-    metadata = train(seed=seed, log=lambda m: typer.echo(m, err=True))
-    typer.echo(f"model card: {write_card(metadata)}")
+    out = output or MODEL_PATH
+    metadata = train(out, seed=seed, budget=budget or STAGE1_BUDGET, log=lambda m: typer.echo(m, err=True))
+    typer.echo(f"model card: {write_card(metadata, out.parent / 'MODEL_CARD.md')}")
 
 
 @train_app.command("corpora")
@@ -99,6 +109,8 @@ def evaluate(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics as JSON here.")] = None,
     errors: Annotated[int, typer.Option(help="Show this many missed inversions and false alarms.")] = 0,
     thorough: Annotated[bool, typer.Option(help="Every sentence's best readings get the LM (as `[inversion] thorough`).")] = False,
+    model_path: Annotated[Optional[Path], typer.Option(
+        "--model", help="Inversion model to evaluate [default: the committed one].")] = None,
 ) -> None:
     """Precision, recall and F1 of the inversion checks (sentence and span level, per rule)."""
     import json
@@ -110,7 +122,7 @@ def evaluate(
     from qa.inversion.model import load_model
 
     try:
-        model = load_model()
+        model = load_model(model_path) if model_path else load_model()
     except EngineUnavailable as error:
         fail(str(error), EXIT_ERROR)
     detector = Detector(model, thorough=thorough)

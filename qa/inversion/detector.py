@@ -28,7 +28,7 @@ from qa.inversion.lexicon import load_lexicon
 
 CONTEXT_BEFORE = 2  # sentences of preceding context for embeddings and cues
 MAX_SURVIVORS = 2  # spans per sentence that get LM and embedding evidence
-THOROUGH_SURVIVORS = 3  # the same in thorough mode, where every sentence gets them
+THOROUGH_SURVIVORS = 2  # the same in thorough mode, where every sentence gets them (3 measured no better, 30% slower)
 # Longer "sentences" are nearly always unsegmented text (tables, lists, a file without
 # punctuation); reading them would cost the LM gigabytes, so they get no candidates.
 MAX_SENTENCE_TOKENS = 150

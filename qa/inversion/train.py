@@ -144,7 +144,8 @@ def sentence_level(items: list[tuple[str, int, float, int]]) -> dict[tuple[str, 
     return best
 
 
-def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = print) -> dict:
+def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
+          log: Callable[[str], None] = print) -> dict:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -173,14 +174,14 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
     stage1 = HistGradientBoostingClassifier(max_depth=4, learning_rate=0.08, max_iter=200,
                                             class_weight="balanced", random_state=seed)
     cv1 = cross_val_predict(stage1, x1, y1, groups=groups1, cv=GroupKFold(5), method="predict_proba")[:, 1]
-    stage1_threshold = budget_threshold(every, cv1, STAGE1_BUDGET)
+    stage1_threshold = budget_threshold(every, cv1, budget)
     stage1.fit(x1, y1)
     # Generators and lexicon kinds with few gold readings keep their prior (model.probabilities).
     support = Counter(item.candidate.source for (*_, item), y in zip(every, y1) if y)
     model = InversionModel(stage1, stage1_threshold, None, 0.5, {"support": dict(support)})
     detector.model = model
     stage1_kept = float(np.mean(cv1[y1 == 1] >= stage1_threshold))
-    log(f"stage 1: threshold {stage1_threshold:.3f} sends {STAGE1_BUDGET:.0%} of clean sentences to the "
+    log(f"stage 1: threshold {stage1_threshold:.3f} sends {budget:.0%} of clean sentences to the "
         f"expensive stage and keeps {stage1_kept:.1%} of gold readings (CV)")
 
     cache = FeatureCache(cache_dir() / "train-features.pkl")
@@ -234,7 +235,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, log: Callable[[str], None] = p
         "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
-        "stage1_gold_kept": stage1_kept, "stage1_budget": STAGE1_BUDGET, "lm_precision": precision(),
+        "stage1_gold_kept": stage1_kept, "stage1_budget": budget, "lm_precision": precision(),
         "lm_context": "running", "state_layers": list(STATE_LAYERS),
         "state_probe_c": model.state_probe[-1].C,
         "stage2_rows": len(rows), "stage2_positives": int(y2.sum()), "threshold": threshold,

@@ -346,3 +346,25 @@ def test_an_unsegmented_run_of_text_gets_no_candidates_and_a_bounded_lm_read():
     assert analysis.scored[1] and analysis.scored[2]  # the real sentences after it are still read
     reading = read_sentences([run_on], [[]])[0]
     assert len(reading.logprobs) == READ_MAX_TOKENS
+
+
+def test_eval_evaluates_the_model_it_is_given(tmp_path):
+    from qa.inversion.model import load_model
+
+    model = load_model()
+    model.threshold = 0.9  # a copy that only its own default threshold tells apart
+    other = tmp_path / "other.joblib"
+    model.save(other)
+    corpus = tmp_path / "clean.txt"
+    corpus.write_text("The council approved the budget on Tuesday. Members said it was fair.\n")
+    out = tmp_path / "eval.json"
+    result = runner.invoke(app, ["eval", str(corpus), "--model", str(other), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())[str(corpus)]["threshold"] == 0.9
+    missing = runner.invoke(app, ["eval", str(corpus), "--model", str(tmp_path / "none.joblib")])
+    assert missing.exit_code == 3 and "none.joblib" in missing.output
+
+
+def test_train_rejects_a_stage1_budget_outside_zero_to_one():
+    result = runner.invoke(app, ["train", "inversion", "--budget", "1.5"])
+    assert result.exit_code == 2 and "budget" in result.output
