@@ -84,7 +84,7 @@ def train_inversion(
         "--output", "-o", help="Where to write the model (its card goes beside it) "
         "[default: qa/inversion/trained/inversion.joblib].")] = None,
 ) -> None:
-    """Train the inversion classifier on corpora/ and write it to qa/inversion/trained/."""
+    """Train the inversion classifier on corpora/ and write it to qa/inversion/trained/ (or --output)."""
     from qa.inversion.card import write_card
     from qa.inversion.model import MODEL_PATH
     from qa.inversion.train import STAGE1_BUDGET, train
@@ -119,10 +119,10 @@ def evaluate(
     from qa.engines.languagetool import write_atomic_text
     from qa.eval import evaluate as run_eval, read_corpus, render, summary
     from qa.inversion.detector import Detector
-    from qa.inversion.model import load_model
+    from qa.inversion.model import MODEL_PATH, load_model
 
     try:
-        model = load_model(model_path) if model_path else load_model()
+        model = load_model(model_path or MODEL_PATH)
     except EngineUnavailable as error:
         fail(str(error), EXIT_ERROR)
     detector = Detector(model, thorough=thorough)

@@ -24,7 +24,7 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "",
         "## Rebuild",
         "",
-        "    make setup && .venv/bin/qa train inversion",
+        f"    make setup && .venv/bin/qa train inversion{_budget_option(metadata)}",
         "",
         f"Seed {metadata['seed']}; scikit-learn {metadata['sklearn']}; Python {metadata['python']}; "
         f"trained {metadata['trained']} in {metadata['seconds']} s on a 2-core CPU. "
@@ -78,3 +78,11 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
     ]
     write_atomic_text(path, "\n".join(lines) + "\n")
     return path
+
+
+def _budget_option(metadata: dict) -> str:
+    """An experiment trained with another stage-1 budget says so in its rebuild command."""
+    from qa.inversion.train import STAGE1_BUDGET
+
+    budget = metadata.get("stage1_budget", STAGE1_BUDGET)
+    return "" if budget == STAGE1_BUDGET else f" --budget {budget:g}"

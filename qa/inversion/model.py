@@ -63,8 +63,18 @@ class InversionModel:
     def save(self, path: Path = MODEL_PATH) -> str:
         import joblib
 
+        import os
+        import tempfile
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path, compress=3)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # atomic: never half a model
+        os.close(fd)
+        try:
+            joblib.dump(self, tmp, compress=3)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return file_id(path)
 
 
@@ -87,6 +97,10 @@ def load_model(path: Path = MODEL_PATH) -> InversionModel:
         except Warning as warning:
             raise ModelError(f"{path} was trained with another scikit-learn version ({warning}); "
                              "run `qa train inversion` to rebuild it") from None
+        except Exception as error:  # a truncated or foreign file: joblib and pickle raise many kinds
+            raise ModelError(f"{path} is not a qa inversion model ({type(error).__name__}: {error})") from None
+    if not isinstance(model, InversionModel):
+        raise ModelError(f"{path} is not a qa inversion model (it holds a {type(model).__name__})")
     if tuple(model.metadata.get("cheap_features", ())) != CHEAP_FEATURES or \
             tuple(model.metadata.get("model_features", ())) != MODEL_FEATURES:
         raise ModelError(f"{path} was trained on other features; run `qa train inversion`")

@@ -363,8 +363,3 @@ def test_eval_evaluates_the_model_it_is_given(tmp_path):
     assert json.loads(out.read_text())[str(corpus)]["threshold"] == 0.9
     missing = runner.invoke(app, ["eval", str(corpus), "--model", str(tmp_path / "none.joblib")])
     assert missing.exit_code == 3 and "none.joblib" in missing.output
-
-
-def test_train_rejects_a_stage1_budget_outside_zero_to_one():
-    result = runner.invoke(app, ["train", "inversion", "--budget", "1.5"])
-    assert result.exit_code == 2 and "budget" in result.output

@@ -101,3 +101,36 @@ def test_bad_per_file_ignore_selector_is_a_config_error(project):
     (project / "a.md").write_text("Hello.")
     result = runner.invoke(app, ["check", "a.md", "--select", "TE"])
     assert result.exit_code == 2 and "[per_file_ignores] '*.md': selector 'XX' matches no rule" in result.output
+
+
+def test_train_rejects_a_stage1_budget_outside_zero_to_one():
+    result = runner.invoke(app, ["train", "inversion", "--budget", "1.5"])
+    assert result.exit_code == 2 and "budget" in result.output
+
+
+def test_a_file_that_is_not_an_inversion_model_is_a_clear_error(tmp_path):
+    import joblib
+    import pytest
+
+    from qa.inversion.model import ModelError, load_model
+
+    garbage = tmp_path / "garbage.joblib"
+    garbage.write_bytes(b"not a model at all")
+    with pytest.raises(ModelError, match=r"garbage\.joblib is not a qa inversion model"):
+        load_model(garbage)
+    foreign = tmp_path / "foreign.joblib"
+    joblib.dump({"weights": [1, 2]}, foreign)
+    with pytest.raises(ModelError, match=r"foreign\.joblib is not a qa inversion model \(it holds a dict\)"):
+        load_model(foreign)
+
+
+def test_a_model_card_rebuilds_with_the_budget_the_model_was_trained_with(tmp_path):
+    import joblib
+
+    from qa.inversion.card import write_card
+    from qa.inversion.model import MODEL_PATH
+
+    metadata = joblib.load(MODEL_PATH).metadata
+    assert "qa train inversion\n" in write_card(metadata, tmp_path / "default.md").read_text()
+    card = write_card({**metadata, "stage1_budget": 0.5}, tmp_path / "half.md").read_text()
+    assert "qa train inversion --budget 0.5\n" in card and "at most 50% of clean sentences" in card
