@@ -168,11 +168,16 @@ class Detector:
         for sentence in sentences:
             spans: dict[tuple[int, int], Scored] = {}  # best alternative per span
             for item in sorted(sentence, key=lambda s: (-self._prior_decides(s.candidate), -s.stage1)):
-                if (self.thorough or item.stage1 >= self.model.stage1_threshold
-                        or self._prior_decides(item.candidate)):
+                if self.thorough or self.passes_stage1(item):
                     spans.setdefault((item.candidate.start, item.candidate.end), item)
             chosen.append(list(spans.values())[:THOROUGH_SURVIVORS if self.thorough else MAX_SURVIVORS])
         return chosen
+
+    def passes_stage1(self, item: Scored) -> bool:
+        """Would the fast mode's filter let this candidate through? (Thorough mode reads each
+        sentence's best spans whatever their stage-1 score; the fast mode's survivors are those
+        of them that pass.)"""
+        return item.stage1 >= self.model.stage1_threshold or self._prior_decides(item.candidate)
 
     def _prior_decides(self, candidate: Candidate) -> bool:
         """A rare generator the stage-1 filter never learned, whose documented prior alone can
