@@ -103,10 +103,12 @@ def test_long_documents_are_analysed_in_windows_with_the_same_results(project, m
 
 
 def batch_tolerance() -> float:
-    """bfloat16 kernels round differently for different batch shapes (a few hundredths of a nat)."""
+    """bfloat16 kernels round differently for different batch shapes: a few hundredths of a nat
+    with AMX, up to 0.37 on an AMD EPYC with AVX512-BF16. A context that leaks in or goes missing
+    moves some token of these sentences by 0.8 to 5 nats, so the checks still tell them apart."""
     from qa.engines.lm import precision
 
-    return 1e-3 if precision() == "float32" else 0.25
+    return 1e-3 if precision() == "float32" else 0.5
 
 
 def read_alternatives(paragraphs: list[list[str]], alternatives: dict[tuple[int, int], list[str]]):
