@@ -45,4 +45,3 @@ def test_fast_mode_reads_the_thorough_readings_that_pass_stage1():
     chosen = fast._stage1([sentence()])[0]
     assert [s.candidate.replacement for s in chosen] == ["fell"]
     assert [s.candidate.replacement for s in every if fast.passes_stage1(s)] == ["fell"]
-
