@@ -16,6 +16,10 @@ from qa.document import parse
 from qa.inversion.gold import gold_sentence, normalize
 
 SWEEP = [round(0.05 * i, 2) for i in range(2, 20)]
+# Why an annotated sentence was missed, in cascade order: candidate generation, the stage-1
+# filter (or, in thorough mode, not among the sentence's best spans), the classifier.
+NO_CANDIDATE, NOT_READ, BELOW_THRESHOLD = "no candidate", "not read by the LM", "scored below threshold"
+MISS_REASONS = (NO_CANDIDATE, NOT_READ, BELOW_THRESHOLD)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Results:
     detected_annotations: int = 0
     points: list[tuple[float, int]] = field(default_factory=list)  # (max probability, label) per sentence
     misses: list[str] = field(default_factory=list)
+    miss_reasons: Counter = field(default_factory=Counter)  # MISS_REASONS -> missed annotated sentences
     false_alarms: list[str] = field(default_factory=list)
 
 
@@ -110,7 +115,10 @@ def evaluate(records: Iterable[dict], detector, threshold: float,
                     results.sentence.tp += 1
                 else:
                     results.sentence.fn += 1
-                    results.misses.append(text)
+                    reason, detail = miss_reason(analysis.scored[index], text,
+                                                 [gold_sentence(doc, index, n) for n in labelled[index]])
+                    results.miss_reasons[reason] += 1
+                    results.misses.append(f"{text}  [{detail}]")
             else:
                 results.clean_sentences += 1
                 if hit:
@@ -147,6 +155,20 @@ def evaluate(records: Iterable[dict], detector, threshold: float,
         family = family_of_rule[rule]
         tally.fn = results.per_family_recall[family].fn
     return results
+
+
+def miss_reason(scored, text: str, golds: list[str]) -> tuple[str, str]:
+    """Where the cascade lost a missed sentence's intended reading: (one of MISS_REASONS, detail)."""
+    wanted = {normalize(g) for g in golds}
+    readings = [s for s in scored if normalize(s.candidate.apply(text)) in wanted]
+    if not readings:
+        return NO_CANDIDATE, NO_CANDIDATE
+    read = [s for s in readings if s.model is not None]
+    if not read:
+        return NOT_READ, f"{NOT_READ}, stage 1 {max(s.stage1 for s in readings):.2f}"
+    best = max(read, key=lambda s: s.probability).candidate
+    return BELOW_THRESHOLD, (f"{BELOW_THRESHOLD}, {max(s.probability for s in read):.2f}: "
+                             f"{text[best.start:best.end]!r} -> {best.replacement!r}")
 
 
 def _suggestion_matches(doc, issue, suggestion: str, gold: str, note: dict) -> bool:
@@ -189,6 +211,7 @@ def summary(results: Results, threshold: float) -> dict:
         "recall_per_family": {f: t.scores()["recall"] for f, t in sorted(results.per_family_recall.items())},
         "annotations": results.annotations,
         "candidate_coverage": round(results.covered / max(results.annotations, 1), 3),
+        "miss_reasons": {reason: results.miss_reasons[reason] for reason in MISS_REASONS},
         "intended_in_top3": round(results.intended_top3 / max(results.detected_annotations, 1), 3),
         "clean_flags_per_100": round(100 * results.clean_flags / max(results.clean_sentences, 1), 2),
         "calibration_error": calibration_error(results.points),
@@ -209,6 +232,9 @@ def render(name: str, data: dict, results: Results, show_errors: int = 0) -> str
         f"intended wording in top 3 (of detected): {data['intended_in_top3']:.1%}; "
         f"calibration error (ECE): {data['calibration_error']:.3f}",
     ]
+    if s["fn"]:
+        lines.append(f"missed sentences: {s['fn']} (" + ", ".join(
+            f"{reason} {n}" for reason, n in data["miss_reasons"].items()) + ")")
     if data["per_rule"]:
         lines.append("per rule (precision over its flags, recall over its family):")
         for rule, t in data["per_rule"].items():

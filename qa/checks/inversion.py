@@ -87,7 +87,7 @@ class InversionCheck:
         from qa.engines import embeddings, lm, nlp
 
         return {"inversion_classifier": f"qa-inversion {self.model_id}", "lm": f"{lm.MODEL_ID}, {lm.precision()}",
-                "embeddings": embeddings.MODEL_ID, "parser": nlp.MODEL_PACKAGE}
+                "embeddings": f"{embeddings.MODEL_ID}, {lm.precision()}", "parser": nlp.MODEL_PACKAGE}
 
     def cache_key(self) -> str:
         from qa.engines.lm import precision

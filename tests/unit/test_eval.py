@@ -31,3 +31,23 @@ def test_corpus_reader_names_the_bad_line(tmp_path):
     txt = tmp_path / "clean.txt"
     txt.write_text("All clean.")
     assert list(read_corpus(txt))[0]["annotations"] == []
+
+
+def test_a_miss_is_put_down_to_the_first_stage_of_the_cascade_that_lost_it():
+    from qa.eval import BELOW_THRESHOLD, NO_CANDIDATE, NOT_READ, miss_reason
+    from qa.inversion.candidates import Candidate
+    from qa.inversion.detector import Scored
+
+    text = "He escaped to custody on Monday."
+    gold = "He escaped from custody on Monday."
+    to_from = Candidate("polarity", "opposite:table", 11, 13, "from", 0.3)
+    negated = Candidate("negation", "negation:insert", 3, 10, "did not escape", 0.2)
+    unread = Scored(0, to_from, {}, stage1=0.04)
+    other = Scored(0, negated, {}, model={"lm_sentence": 1.0}, probability=0.7)
+
+    assert miss_reason([other], text, [gold]) == (NO_CANDIDATE, NO_CANDIDATE)
+    reason, detail = miss_reason([other, unread], text, [gold])
+    assert reason == NOT_READ and "stage 1 0.04" in detail
+    read = Scored(0, to_from, {}, model={"lm_sentence": 1.0}, stage1=0.5, probability=0.41)
+    reason, detail = miss_reason([other, read], text, [gold])
+    assert reason == BELOW_THRESHOLD and "0.41" in detail and "'to' -> 'from'" in detail
