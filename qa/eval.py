@@ -166,9 +166,9 @@ def miss_reason(scored, text: str, golds: list[str]) -> tuple[str, str]:
     read = [s for s in readings if s.model is not None]
     if not read:
         return NOT_READ, f"{NOT_READ}, stage 1 {max(s.stage1 for s in readings):.2f}"
-    best = max(read, key=lambda s: s.probability).candidate
-    return BELOW_THRESHOLD, (f"{BELOW_THRESHOLD}, {max(s.probability for s in read):.2f}: "
-                             f"{text[best.start:best.end]!r} -> {best.replacement!r}")
+    best = max(read, key=lambda s: s.probability)
+    span = text[best.candidate.start:best.candidate.end]
+    return BELOW_THRESHOLD, f"{BELOW_THRESHOLD}, {best.probability:.2f}: {span!r} -> {best.candidate.replacement!r}"
 
 
 def _suggestion_matches(doc, issue, suggestion: str, gold: str, note: dict) -> bool:
