@@ -148,10 +148,12 @@ class CandidateGenerator:
                 if neg.lower_ in ("never",):
                     continue  # never/always comes from the opposites table
                 do = next((a for a in auxes if a.lemma_ == "do"), None)
-                if do is not None and do.i < neg.i:  # "did not sell" -> "sold"
+                if do is not None and _imperative(sent, do, verb):
+                    continue  # "Do not delete ...": see _imperative
+                if do is not None and do.i < neg.i and not _subject_between(do, verb):  # "did not sell" -> "sold"
                     yield Candidate("negation", "negation:remove", do.idx, verb.idx + len(verb.text),
                                     match_case(do.text, inflect(verb.lemma_, do.tag_)), 0.15)
-                elif neg.i > 0:  # "is not required" -> "is required"
+                elif neg.i > 0:  # "is not required" -> "is required"; "why don't you" -> "why do you"
                     before = sent[neg.i - 1]
                     yield Candidate("negation", "negation:remove", before.idx, neg.idx + len(neg.text),
                                     before.text if neg.text.lower() != "n't" else _expand_contraction(before),
@@ -346,6 +348,27 @@ def _context_ok(entry: GarbleEntry, sent: Doc, start: int, end: int) -> bool:
 
 def _clause_heads(sent: Doc) -> list[Token]:
     return [t for t in sent if (t.dep_ in ("ROOT", "ccomp") and t.pos_ in ("VERB", "AUX"))]
+
+
+def _subject_between(do: Token, verb: Token) -> bool:
+    """A question ("why don't you stay"): its reading keeps the "do"."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") and do.i < c.i < verb.i for c in verb.children)
+
+
+def _imperative(sent: Doc, do: Token, verb: Token) -> bool:
+    """A negated command ("Do not delete the cache", "Fix: don't apply it", "Please do not
+    touch"): no candidate either way, as the insert side never offers "Apply" -> "Do not
+    apply". Negated commands are the normal form of instructions and changelogs, where a list
+    of positive commands made the LM prefer dropping the "not" (8 false alarms in 2,508
+    sentences of package READMEs and changelogs)."""
+    if do.tag_ not in ("VB", "VBP") or _subject_between(do, verb):  # "Do you not know?" asks
+        return False
+    for token in reversed(sent[:do.i]):  # back to the clause's start: punctuation or "please" only
+        if token.text in (":", ";", "-", "–", "—"):
+            return True
+        if not (token.is_punct or token.lower_ == "please" or token.tag_ == "UH"):
+            return False
+    return True
 
 
 def _animate(token: Token, agents: frozenset[str]) -> bool:

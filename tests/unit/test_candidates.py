@@ -47,6 +47,22 @@ def test_negation_is_inserted_and_removed(nlp, generator):
         nlp, generator, "A permit is required for the march.", "negation")
 
 
+
+def test_negated_commands_keep_their_not_but_statements_and_questions_may_lose_it(nlp, generator):
+    for command in ("Do not open the valve completely.", "Don't apply the discount to gift cards.",
+                    "Fix: do not check the cache twice.", "Please do not feed the birds.",
+                    '"Do not leave the house," she said.'):
+        assert readings(nlp, generator, command, "negation:remove") == set(), command
+    assert "You need a receipt for the refund." in readings(
+        nlp, generator, "You do not need a receipt for the refund.", "negation")
+    assert "Why do you stay?" in readings(nlp, generator, "Why don't you stay?", "negation")
+    assert "Do you agree?" in readings(nlp, generator, "Do you not agree?", "negation")
+    assert "A permit is required for the march." in readings(
+        nlp, generator, "A permit is not required for the march.", "negation")
+    assert "The shops did not close on Sunday." in readings(
+        nlp, generator, "The shops closed on Sunday.", "negation")
+
+
 def test_voice_swaps_roles_between_agents(nlp, generator):
     assert "The company was sued by its customers in March." in readings(
         nlp, generator, "The company sued its customers in March.", "voice")
