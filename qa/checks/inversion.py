@@ -35,8 +35,8 @@ POLARITY = _rule("SI001", "polarity_flip", "An opposite word or preposition reve
                  "Sales rose after demand fell.  ->  Sales fell after demand fell.")
 NEGATION = _rule("SI002", "negation", "A negation was dropped or added.",
                  "Negation inserted or removed, never/always, 'no evidence' vs 'evidence', "
-                 "'failed to' vs 'managed to'. Negated commands ('Do not delete the cache') are "
-                 "left alone: they are the normal form of instructions and changelogs.",
+                 "'failed to' vs 'managed to'. Negated commands ('Do not delete the cache') and "
+                 "questions ('Should it not stop?') are left alone.",
                  "A visa is required.  ->  A visa is not required.")
 ROLE = _rule("SI003", "role_reversal", "Who did what to whom is reversed.",
              "Agent and patient, or victim and perpetrator, swapped: 'was murdered' -> 'committed "

@@ -143,6 +143,8 @@ class CandidateGenerator:
         for verb in _clause_heads(sent):
             negs = [c for c in verb.children if c.dep_ == "neg"]
             auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+            if _asks(sent, verb, auxes):
+                continue
             if negs:
                 neg = negs[0]
                 if neg.lower_ in ("never",):
@@ -150,10 +152,10 @@ class CandidateGenerator:
                 do = next((a for a in auxes if a.lemma_ == "do"), None)
                 if do is not None and _imperative(sent, do, verb):
                     continue  # "Do not delete ...": see _imperative
-                if do is not None and do.i < neg.i and not _subject_between(do, verb):  # "did not sell" -> "sold"
+                if do is not None and do.i < neg.i:  # "did not sell" -> "sold"
                     yield Candidate("negation", "negation:remove", do.idx, verb.idx + len(verb.text),
                                     match_case(do.text, inflect(verb.lemma_, do.tag_)), 0.15)
-                elif neg.i > 0:  # "is not required" -> "is required"; "why don't you" -> "why do you"
+                elif neg.i > 0:  # "is not required" -> "is required"
                     before = sent[neg.i - 1]
                     yield Candidate("negation", "negation:remove", before.idx, neg.idx + len(neg.text),
                                     before.text if neg.text.lower() != "n't" else _expand_contraction(before),
@@ -171,8 +173,8 @@ class CandidateGenerator:
                 yield Candidate("negation", "negation:insert", verb.idx, verb.idx + len(verb.text),
                                 match_case(verb.text, f"{do} not {verb.lemma_}"), 0.1)
         for token in sent:  # "no evidence of" -> "evidence of"
-            if token.lower_ == "no" and token.dep_ == "det" and token.i + 1 < len(sent):
-                following = sent[token.i + 1]
+            if token.lower_ == "no" and token.dep_ == "det" and token.i + 1 < len(sent) and sent[token.i + 1].is_alpha:
+                following = sent[token.i + 1]  # a word: "no-asm" is a command-line option
                 yield Candidate("negation", "negation:remove", token.idx, following.idx + len(following.text),
                                 match_case(token.text, following.text), 0.1)
 
@@ -350,9 +352,15 @@ def _clause_heads(sent: Doc) -> list[Token]:
     return [t for t in sent if (t.dep_ in ("ROOT", "ccomp") and t.pos_ in ("VERB", "AUX"))]
 
 
-def _subject_between(do: Token, verb: Token) -> bool:
-    """A question ("why don't you stay"): its reading keeps the "do"."""
-    return any(c.dep_ in ("nsubj", "nsubjpass") and do.i < c.i < verb.i for c in verb.children)
+def _asks(sent: Doc, verb: Token, auxes: list[Token]) -> bool:
+    """A question, its subject after the auxiliary ("Should I not be warned?", "Why don't you
+    stay?", "Is it not true?"): no negation candidate, as a negative question asks nearly what
+    the positive one does, and an inserted "not" reads wrong there ("Should not I be warned?")."""
+    first = auxes[0] if auxes else verb if verb.lemma_ == "be" else None
+    if first is None or not any(t.text == "?" for t in sent[verb.i:]):
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") and first.i < c.i and (c.i < verb.i or first is verb)
+               for c in verb.children)
 
 
 def _imperative(sent: Doc, do: Token, verb: Token) -> bool:
@@ -361,7 +369,7 @@ def _imperative(sent: Doc, do: Token, verb: Token) -> bool:
     apply". Negated commands are the normal form of instructions and changelogs, where a list
     of positive commands made the LM prefer dropping the "not" (8 false alarms in 2,508
     sentences of package READMEs and changelogs)."""
-    if do.tag_ not in ("VB", "VBP") or _subject_between(do, verb):  # "Do you not know?" asks
+    if do.tag_ not in ("VB", "VBP"):
         return False
     for token in reversed(sent[:do.i]):  # back to the clause's start: punctuation or "please" only
         if token.text in (":", ";", "-", "–", "—"):
