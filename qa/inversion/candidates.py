@@ -150,7 +150,7 @@ class CandidateGenerator:
                 if neg.lower_ in ("never",):
                     continue  # never/always comes from the opposites table
                 do = next((a for a in auxes if a.lemma_ == "do"), None)
-                if do is not None and _imperative(sent, do, verb):
+                if do is not None and _imperative(sent, do):
                     continue  # "Do not delete ...": see _imperative
                 if do is not None and do.i < neg.i:  # "did not sell" -> "sold"
                     yield Candidate("negation", "negation:remove", do.idx, verb.idx + len(verb.text),
@@ -363,7 +363,7 @@ def _asks(sent: Doc, verb: Token, auxes: list[Token]) -> bool:
                for c in verb.children)
 
 
-def _imperative(sent: Doc, do: Token, verb: Token) -> bool:
+def _imperative(sent: Doc, do: Token) -> bool:
     """A negated command ("Do not delete the cache", "Fix: don't apply it", "Please do not
     touch"): no candidate either way, as the insert side never offers "Apply" -> "Do not
     apply". Negated commands are the normal form of instructions and changelogs, where a list

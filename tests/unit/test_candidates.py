@@ -47,7 +47,6 @@ def test_negation_is_inserted_and_removed(nlp, generator):
         nlp, generator, "A permit is required for the march.", "negation")
 
 
-
 def test_negated_commands_keep_their_not_but_statements_may_lose_it(nlp, generator):
     for command in ("Do not open the valve completely.", "Don't apply the discount to gift cards.",
                     "Fix: do not check the cache twice.", "Please do not feed the birds.",
@@ -61,12 +60,11 @@ def test_negated_commands_keep_their_not_but_statements_may_lose_it(nlp, generat
         nlp, generator, "The shops closed on Sunday.", "negation")
 
 
-def test_questions_get_no_negation_candidate_but_inverted_statements_do(nlp, generator):
+def test_questions_get_no_negation_candidate_but_statements_do(nlp, generator):
     for question in ("Should I not be warned about that?", "Why don't you stay for dinner?",
                      "Is it not true that the bridge was closed?", "Will the council approve the plan?",
                      "Did the bank raise its rates?"):
         assert readings(nlp, generator, question, "negation") == set(), question
-    assert "Here is not the key to the shed." in readings(nlp, generator, "Here is the key to the shed.", "negation")
     assert "The council will not approve the plan." in readings(
         nlp, generator, "The council will approve the plan.", "negation")
 
