@@ -45,6 +45,8 @@ def test_negation_is_inserted_and_removed(nlp, generator):
         nlp, generator, "The bank did not raise interest rates.", "negation")
     assert "A permit is not required for the march." in readings(
         nlp, generator, "A permit is required for the march.", "negation")
+    assert "A permit is required for the march." in readings(
+        nlp, generator, "A permit is not required for the march.", "negation")
 
 
 def test_negated_commands_keep_their_not_but_statements_may_lose_it(nlp, generator):
@@ -54,10 +56,6 @@ def test_negated_commands_keep_their_not_but_statements_may_lose_it(nlp, generat
         assert readings(nlp, generator, command, "negation:remove") == set(), command
     assert "You need a receipt for the refund." in readings(
         nlp, generator, "You do not need a receipt for the refund.", "negation")
-    assert "A permit is required for the march." in readings(
-        nlp, generator, "A permit is not required for the march.", "negation")
-    assert "The shops did not close on Sunday." in readings(
-        nlp, generator, "The shops closed on Sunday.", "negation")
 
 
 def test_questions_get_no_negation_candidate_but_statements_do(nlp, generator):
