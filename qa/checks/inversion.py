@@ -31,7 +31,8 @@ def _rule(code: str, kind: str, summary: str, what: str, example: str, severity=
 
 POLARITY = _rule("SI001", "polarity_flip", "An opposite word or preposition reverses the claim.",
                  "Antonym and polarity flips: for/against, increase/decrease, win/lose, accept/refuse, "
-                 "hire/fire, import/export, pro-/anti-, refugees 'in' a country they fled 'from'.",
+                 "hire/fire, import/export, pro-/anti-, refugees 'in' a country they fled 'from'. A word "
+                 "coordinated with its opposite ('buy and sell', 'affected and unaffected') is left alone.",
                  "Sales rose after demand fell.  ->  Sales fell after demand fell.")
 NEGATION = _rule("SI002", "negation", "A negation was dropped or added.",
                  "Negation inserted or removed, never/always, 'no evidence' vs 'evidence', "

@@ -129,6 +129,11 @@ class CandidateGenerator:
             if not options:
                 options = self.lexicon.opposites_of(token.lemma_.lower(), token.pos_)
                 graded = graded_tag
+            # "buy and sell", "affected and unaffected versions": a word coordinated with one of
+            # its opposites is half of a contrast, and flipping it repeats the other half.
+            coordinated = {c.lower_ for c in token.conjuncts} | {c.lemma_.lower() for c in token.conjuncts}
+            if any(other.lower() in coordinated for other, _, _ in options):
+                continue
             for other, family, source in options:
                 replacement = other
                 if (token.pos_ in ("VERB", "NOUN") or graded) and " " not in other and token.tag_ not in ("NN", "VB"):
@@ -364,13 +369,17 @@ def _asks(sent: Doc, verb: Token, auxes: list[Token]) -> bool:
 
 
 def _imperative(sent: Doc, do: Token) -> bool:
-    """A negated command ("Do not delete the cache", "Fix: don't apply it", "Please do not
-    touch"): no candidate either way, as the insert side never offers "Apply" -> "Do not
-    apply". Negated commands are the normal form of instructions and changelogs, where a list
-    of positive commands made the LM prefer dropping the "not" (8 false alarms in 2,508
-    sentences of package READMEs and changelogs)."""
+    """A negated command ("Do not delete the cache", "Fix: don't apply it", "If a test is
+    flaky, do not retry it"): no candidate either way, as the insert side never offers
+    "Apply" -> "Do not apply". Negated commands are the normal form of instructions and
+    changelogs, where a list of positive commands made the LM prefer dropping the "not" (8
+    false alarms in 2,508 sentences of package READMEs and changelogs). A command starts its
+    clause, or (after another clause) is a base-form verb with no subject of its own."""
     if do.tag_ not in ("VB", "VBP"):
         return False
+    verb = do.head
+    if verb.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in verb.children):
+        return True
     for token in reversed(sent[:do.i]):  # back to the clause's start: punctuation or "please" only
         if token.text in (":", ";", "-", "–", "—"):
             return True

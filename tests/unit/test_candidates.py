@@ -52,10 +52,22 @@ def test_negation_is_inserted_and_removed(nlp, generator):
 def test_negated_commands_keep_their_not_but_statements_may_lose_it(nlp, generator):
     for command in ("Do not open the valve completely.", "Don't apply the discount to gift cards.",
                     "Fix: do not check the cache twice.", "Please do not feed the birds.",
-                    '"Do not leave the house," she said.'):
+                    '"Do not leave the house," she said.', "If a test is flaky, do not retry the job.",
+                    "Click Save, then do not close the window."):
         assert readings(nlp, generator, command, "negation:remove") == set(), command
     assert "You need a receipt for the refund." in readings(
         nlp, generator, "You do not need a receipt for the refund.", "negation")
+    assert "If prices rise, they buy more." in readings(
+        nlp, generator, "If prices rise, they do not buy more.", "negation:remove")
+
+
+def test_a_word_coordinated_with_its_opposite_is_not_flipped(nlp, generator):
+    assert readings(nlp, generator, "Traders buy and sell shares every day.", "opposite") & {
+        "Traders sell and sell shares every day.", "Traders buy and buy shares every day."} == set()
+    assert not any(r.lower().startswith(("unaffected and", "affected and affected")) for r in readings(
+        nlp, generator, "Affected and unaffected versions are listed below.", "opposite"))
+    assert "Traders bought shares every day." in readings(
+        nlp, generator, "Traders sold shares every day.", "opposite")
 
 
 def test_questions_get_no_negation_candidate_but_statements_do(nlp, generator):
