@@ -212,8 +212,8 @@ class CandidateGenerator:
             elif "nsubj" in children and "dobj" in children and verb.tag_ in ("VBD", "VBZ", "VBP"):
                 subject, obj = children["nsubj"], children["dobj"]
                 agents = self.lexicon.agents
-                if not _animate(subject, agents) or not _animate(obj, agents) or \
-                        obj.lower_ in ("himself", "herself", "themselves"):
+                if not subject.i < verb.i < obj.i or not _animate(subject, agents) or \
+                        not _animate(obj, agents) or obj.lower_ in ("himself", "herself", "themselves"):
                     continue
                 end = max(t.idx + len(t.text) for t in obj.subtree)
                 object_text = sent.text[min(t.idx for t in obj.subtree):end]
@@ -389,7 +389,10 @@ def _imperative(sent: Doc, do: Token) -> bool:
 
 
 def _animate(token: Token, agents: frozenset[str]) -> bool:
-    """People and organisations: the arguments whose roles can be swapped meaningfully."""
+    """People and organisations: the arguments whose roles can be swapped meaningfully. A
+    relative pronoun stands for the noun its clause describes ("the firm, which sued ...")."""
+    if token.tag_ in ("WP", "WDT") and token.head.dep_ == "relcl":
+        token = token.head.head
     if token.lower_ in PERSON_PRONOUNS or token.ent_type_ in ANIMATE_ENTS or token.lemma_.lower() in agents:
         return True
     return token.pos_ == "PROPN" or any(t.ent_type_ in ANIMATE_ENTS for t in token.subtree)

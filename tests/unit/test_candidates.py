@@ -93,6 +93,15 @@ def test_voice_swaps_roles_between_agents(nlp, generator):
     assert readings(nlp, generator, "The company raised its prices in March.", "voice") == set()
 
 
+def test_voice_swaps_roles_in_relative_clauses_by_the_noun_they_describe(nlp, generator):
+    assert "Marktplaza, which was acquired by Shopnet, will keep its own website." in readings(
+        nlp, generator, "Marktplaza, which acquired Shopnet, will keep its own website.", "voice")
+    assert "The minister, who endorsed the candidate, resigned." in readings(
+        nlp, generator, "The minister, who was endorsed by the candidate, resigned.", "voice")
+    assert readings(nlp, generator, "The report, which criticised the ministry, was leaked.", "voice") == set()
+    assert readings(nlp, generator, "The minister, whom the president appointed, resigned.", "voice") == set()
+
+
 def test_ultimatum_frame_both_ways(nlp, generator):
     garbled = "The editor deleted the article or chose to lose her job."
     assert "The editor was told to delete the article or lose her job." in readings(
