@@ -78,6 +78,10 @@ def load_lm():
     return model, tokenizer
 
 
+def is_loaded() -> bool:
+    return load_lm.cache_info().currsize > 0
+
+
 @cache
 def precision() -> str:
     """bfloat16 where the CPU multiplies it clearly faster than float32. CPU flags alone do not
