@@ -39,8 +39,16 @@ def parse_beside(texts: list[str], work: Callable[[], None]) -> list:
     from spacy.tokens import DocBin
 
     nlp = load_spacy()  # before the fork, so that the copy has it
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         parses = pool.submit(_parse_to_bytes, texts)
+    except (OSError, RuntimeError, AssertionError):  # no fork here (a daemon process, no resources)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        work()
+        return list(nlp.pipe(texts, batch_size=64))
+    with pool:
         work()
         try:
             data = parses.result()

@@ -143,7 +143,7 @@ class Detector:
     def _parse(self, texts: list[str]) -> list:
         """spaCy's parses of the sentences. On a cold start with a long text they are made beside
         the loading of the LM and MiniLM: each takes seconds and leaves the other core idle
-        (1,000 sentences: 4.5 s of parsing, 4 s of loading; the whole check 10% faster)."""
+        (1,000 sentences: 4.5 s of parsing, 4 s of loading; the whole check about 6% faster)."""
         from qa.engines.embeddings import load_encoder
         from qa.engines.lm import is_loaded, load_lm
         from qa.engines.nlp import can_parse_beside, parse_beside

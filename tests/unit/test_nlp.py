@@ -21,3 +21,22 @@ def test_parse_beside_returns_the_parses_made_here_while_the_work_runs_here():
     assert [(t.lemma_, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in parsed[2]] == \
         [(t.lemma_, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in here[2]]
     assert [e.text for e in parsed[2].ents] == ["Maria Oyelaran", "May"]
+
+
+def _parse_in_a_daemon(queue):
+    ran = []
+    parsed = parse_beside(TEXTS, lambda: ran.append(True))
+    queue.put((ran, [doc.to_json() for doc in parsed]))
+
+
+def test_where_no_copy_can_be_forked_the_texts_are_parsed_here():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    daemon = context.Process(target=_parse_in_a_daemon, args=(queue,), daemon=True)  # may not have children
+    daemon.start()
+    ran, parsed = queue.get(timeout=60)
+    daemon.join(timeout=30)
+    assert ran == [True]
+    assert parsed == [doc.to_json() for doc in load_spacy().pipe(TEXTS)]
