@@ -53,7 +53,9 @@ MODALITY = _rule("SI004", "modality", "An ultimatum, possibility or cause became
 TERM = _rule("SI005", "garbled_term", "A garbled term or idiom loses the meaning.",
              "Known kinds of garbled terms and idioms (corpora/lexicon/garbles.yml): truncated "
              "idioms ('the foul' for 'foul play'), derivational mix-ups ('civilized' for "
-             "'civilizational'), abstract nouns for people ('their brotherhood').",
+             "'civilizational'), abstract nouns for people ('their brotherhood'); and any look-alike "
+             "word from the same root with another meaning (corpora/lexicon/paronyms.tsv: "
+             "'ingenuous' for 'ingenious', 'successful' for 'successive').",
              "No evidence of the foul.  ->  No evidence of foul play.")
 ENTITY = _rule("SI006", "entity_drift", "A name changes spelling, or a pronoun points at the wrong person.",
                "Entity drift inside one document: the same person spelled two ways (transliteration "

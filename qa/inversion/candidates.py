@@ -2,7 +2,8 @@
 
 A candidate replaces one span of a sentence. Generators (all built on the spaCy
 parse of the sentence) cover the inversion families: lexicon garbles, opposite
-words (WordNet and hand tables), negation inserted or removed, active/passive
+words (WordNet and hand tables), look-alike words from one root (paronyms),
+negation inserted or removed, active/passive
 role swaps, modality frames (ultimatum <-> act), and entity drift across the
 document. A reading that is never generated can never be found, so `qa eval`
 tracks how often the gold reading is among these candidates.
@@ -54,6 +55,20 @@ def match_case(original: str, replacement: str) -> str:
     return replacement
 
 
+def match_spelling(original: str, replacement: str) -> str:
+    """British -is- where the words replaced spell their root so: "civilised choice" means
+    "civilisational", not "civilizational"."""
+    written = [w.lower() for w in re.findall(r"[A-Za-z]+", original)]
+
+    def british(match: re.Match) -> str:
+        word, at = match.group(), match.group().lower().find("iz")
+        stem = word.lower()[:at] + "is"
+        return word[:at] + ("is" if word[at].islower() else "IS") + word[at + 2:] \
+            if any(w.startswith(stem) and len(stem) >= 5 for w in written) else word
+
+    return re.sub(r"[A-Za-z]*iz[A-Za-z]*", british, replacement, flags=re.IGNORECASE)
+
+
 def be_form(token: Token) -> str:
     plural = token.tag_ == "VBP" or any(
         c.dep_ in ("nsubj", "nsubjpass") and (c.tag_ in ("NNS", "NNPS") or c.lower_ in ("they", "we", "you")
@@ -91,7 +106,8 @@ class CandidateGenerator:
 
     def sentence_candidates(self, sent: Doc) -> list[Candidate]:
         found: dict[tuple[int, int, str], Candidate] = {}
-        for generator in (self.lexicon_garbles, self.opposites, self.negation, self.voice, self.ultimatum):
+        for generator in (self.lexicon_garbles, self.opposites, self.paronyms, self.negation, self.voice,
+                          self.ultimatum):
             for candidate in generator(sent):
                 key = (candidate.start, candidate.end, candidate.replacement.lower())
                 if candidate.replacement != sent.text[candidate.start:candidate.end] and \
@@ -112,7 +128,7 @@ class CandidateGenerator:
             first, last = tokens[lo], tokens[hi - 1]
             original = sent.text[first.idx:last.idx + len(last.text)]
             for rank, template in enumerate(entry.intended):
-                replacement = match_case(original, fill(template, tokens))
+                replacement = match_case(original, match_spelling(original, fill(template, tokens)))
                 yield Candidate(entry.family, f"lexicon:{entry.kind}", first.idx, last.idx + len(last.text),
                                 replacement, entry.prior * (1.0 - 0.1 * rank), {"entry": entry.id})
 
@@ -143,6 +159,24 @@ class CandidateGenerator:
                     prior = 0.2 if source == "table" else 0.1
                 yield Candidate(family, f"opposite:{source}", token.idx, token.idx + len(token.text),
                                 match_case(token.text, replacement), prior, {"word": token.lower_})
+
+    def paronyms(self, sent: Doc) -> Iterator[Candidate]:
+        """A look-alike from the same root ("historical victory" for "historic victory",
+        "educated institutions" for "educational"): the LM tells them apart well."""
+        words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
+        for token in sent:
+            if token.pos_ not in ("ADJ", "ADV", "NOUN", "VERB") or token.ent_type_:
+                continue
+            # A participle before a noun is an adjective ("educated institutions").
+            pos = "ADJ" if token.tag_ in ("VBN", "VBG") and token.dep_ == "amod" else token.pos_
+            inflected = pos in ("NOUN", "VERB") and token.tag_ not in ("NN", "VB")
+            word = token.lemma_.lower() if pos in ("NOUN", "VERB") else token.lower_
+            for other in self.lexicon.paronyms_of(word, pos):
+                if other in words:  # "historic and historical" names both on purpose
+                    continue
+                replacement = inflect(other, token.tag_) if inflected else other
+                yield Candidate("term", "paronym", token.idx, token.idx + len(token.text),
+                                match_case(token.text, replacement), 0.2, {"word": token.lower_})
 
     def negation(self, sent: Doc) -> Iterator[Candidate]:
         for verb in _clause_heads(sent):

@@ -24,7 +24,7 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "",
         "## Rebuild",
         "",
-        f"    make setup && .venv/bin/qa train inversion{_budget_option(metadata)}",
+        f"    make setup && {_precision_prefix(metadata)}.venv/bin/qa train inversion{_budget_option(metadata)}",
         "",
         f"Seed {metadata['seed']}; scikit-learn {metadata['sklearn']}; Python {metadata['python']}; "
         f"trained {metadata['trained']} in {metadata['seconds']} s on a 2-core CPU. "
@@ -86,3 +86,8 @@ def _budget_option(metadata: dict) -> str:
 
     budget = metadata.get("stage1_budget", STAGE1_BUDGET)
     return "" if budget == STAGE1_BUDGET else f" --budget {budget:g}"
+
+
+def _precision_prefix(metadata: dict) -> str:
+    """A model trained in float32 says so: on a CPU with fast bfloat16 the LM would run in that."""
+    return "QA_LM_FLOAT32=1 " if metadata.get("lm_precision") == "float32" else ""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # spaCy and torch are slow to import; a fully cached run neve
 
 FAMILIES = ("polarity", "negation", "role", "modality", "term", "entity")
 SOURCES = ("lexicon", "opposite:table", "opposite:wordnet", "negation:insert", "negation:remove",
-           "voice", "frame", "entity:spelling", "entity:dangling-pronoun")
+           "voice", "frame", "entity:spelling", "entity:dangling-pronoun", "paronym")
 CONTRAST = {"but", "however", "although", "though", "despite", "yet", "whereas", "while", "nevertheless",
             "instead", "contrary", "denied", "insisted"}
 DEATH = {"dead", "died", "death", "killed", "murdered", "murder", "hanged", "body", "funeral", "slain",

@@ -5,6 +5,8 @@
 - antonyms_wordnet.tsv: single-word antonyms derived from WordNet 3.0.
 - opposites.tsv: hand-written opposite events, states, roles and function words
   that WordNet lacks or buries in rare senses.
+- paronyms.tsv: look-alike words from one root with different meanings
+  (historic/historical, ingenious/ingenuous), read both ways.
 """
 
 from __future__ import annotations
@@ -58,9 +60,13 @@ class Lexicon:
     kinds: dict[str, dict[str, str]]  # kind id -> {family, description}
     opposites: dict[tuple[str, str], tuple[tuple[str, str, str], ...]]  # (lemma, pos) -> ((opposite, family, source))
     agents: frozenset[str]  # common nouns for people and organisations (role swaps need two of them)
+    paronyms: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (word, pos) -> look-alikes
 
     def opposites_of(self, lemma: str, pos: str) -> tuple[tuple[str, str, str], ...]:
         return self.opposites.get((lemma.lower(), pos), ())
+
+    def paronyms_of(self, word: str, pos: str) -> tuple[str, ...]:
+        return self.paronyms.get((word.lower(), pos), ())
 
 
 def lexicon_digest() -> str:
@@ -78,7 +84,7 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
     garbles, kinds = _load_garbles(root / "garbles.yml")
     agents = frozenset(line.strip().lower() for line in (root / "agents.txt").read_text("utf-8").splitlines()
                        if line.strip() and not line.startswith("#"))
-    return Lexicon(garbles, kinds, _load_opposites(root), agents)
+    return Lexicon(garbles, kinds, _load_opposites(root), agents, _load_paronyms(root / "paronyms.tsv"))
 
 
 def _load_garbles(path: Path) -> tuple[dict[str, GarbleEntry], dict[str, dict[str, str]]]:
@@ -148,4 +154,15 @@ def _load_opposites(root: Path) -> dict[tuple[str, str], tuple[tuple[str, str, s
             if int(row["tag_count"]) >= MIN_WORDNET_TAG_COUNT and not row["antonym"].startswith("non") and not light:
                 add(row["lemma"], row["pos"], row["antonym"], "polarity", "wordnet")
                 add(row["antonym"], row["pos"], row["lemma"], "polarity", "wordnet:reverse")  # rarer word
+    return {key: tuple(value) for key, value in table.items()}
+
+
+def _load_paronyms(path: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+    table: dict[tuple[str, str], list[str]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            for word, other in ((row["word"], row["paronym"]), (row["paronym"], row["word"])):
+                options = table.setdefault((word, row["pos"]), [])
+                if other not in options:
+                    options.append(other)
     return {key: tuple(value) for key, value in table.items()}

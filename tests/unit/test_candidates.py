@@ -178,3 +178,32 @@ def test_a_pattern_is_anchored_on_its_rarest_required_word():
     # Quantifiers that allow zero tokens are optional too; "{1,2}" is required.
     assert _anchor([{"LOWER": "a"}, {"LOWER": "big", "OP": "{0,2}"}]) == ("LOWER", frozenset({"a"}))
     assert _anchor([{"LOWER": "a"}, {"LOWER": "big", "OP": "{1,2}"}]) == ("LOWER", frozenset({"big"}))
+
+
+def test_paronyms_offer_the_look_alike_from_the_same_root(nlp, generator):
+    found = readings(nlp, generator, "The scientists devised an ingenuous method to weigh a virus.", "paronym")
+    assert "The scientists devised an ingenious method to weigh a virus." in found
+    found = readings(nlp, generator, "Three successful governments failed to fix the railway.", "paronym")
+    assert "Three successive governments failed to fix the railway." in found
+    found = readings(nlp, generator, "The grant is open to all educated charities in the region.", "paronym")
+    assert "The grant is open to all educational charities in the region." in found  # a participle as adjective
+
+
+def test_paronyms_keep_inflection_and_skip_names_and_pairs_named_together(nlp, generator):
+    found = readings(nlp, generator, "The two councils gave different counsels to the mayor.", "paronym")
+    assert "The two counsels gave different counsels to the mayor." not in found  # both words present
+    found = readings(nlp, generator, "The new rules will effect thousands of small firms.", "paronym")
+    assert "The new rules will affect thousands of small firms." in found
+    found = readings(nlp, generator, "Both critics paid the chef complements on the sauce.", "paronym")
+    assert "Both critics paid the chef compliments on the sauce." in found
+    found = readings(nlp, generator, "Historic England listed the historical building.", "paronym")
+    assert not any(r.startswith("Historical England") for r in found)  # a name, not a word
+
+
+def test_lexicon_readings_keep_the_british_spelling_of_the_words_they_replace(nlp, generator):
+    found = readings(nlp, generator, "The minister said joining the union was a civilised choice for the nation.",
+                     "lexicon")
+    assert "The minister said joining the union was a civilisational choice for the nation." in found
+    found = readings(nlp, generator, "Commentators called the election a civilized choice for the country.",
+                     "lexicon")
+    assert "Commentators called the election a civilizational choice for the country." in found

@@ -134,3 +134,16 @@ def test_a_model_card_rebuilds_with_the_budget_the_model_was_trained_with(tmp_pa
     assert "qa train inversion\n" in write_card(metadata, tmp_path / "default.md").read_text()
     card = write_card({**metadata, "stage1_budget": 0.5}, tmp_path / "half.md").read_text()
     assert "qa train inversion --budget 0.5\n" in card and "at most 50% of clean sentences" in card
+
+
+def test_a_model_card_rebuilds_in_the_precision_the_model_was_trained_in(tmp_path):
+    import joblib
+
+    from qa.inversion.card import write_card
+    from qa.inversion.model import MODEL_PATH
+
+    metadata = joblib.load(MODEL_PATH).metadata
+    card = write_card({**metadata, "lm_precision": "float32"}, tmp_path / "f32.md").read_text()
+    assert "&& QA_LM_FLOAT32=1 .venv/bin/qa train inversion\n" in card
+    card = write_card({**metadata, "lm_precision": "bfloat16"}, tmp_path / "bf16.md").read_text()
+    assert "&& .venv/bin/qa train inversion\n" in card

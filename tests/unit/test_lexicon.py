@@ -59,3 +59,11 @@ def test_wordnet_antonyms_of_light_verbs_are_left_out():
     assert not any(o[0] == "have" for o in LEXICON.opposites_of("miss", "VERB"))
     assert not any(o[0] in ("break", "unmake") for o in LEXICON.opposites_of("make", "VERB"))
     assert any(o[0] == "lose" for o in LEXICON.opposites_of("win", "VERB"))  # from opposites.tsv
+
+
+def test_paronyms_are_loaded_both_ways_by_part_of_speech():
+    assert "historical" in LEXICON.paronyms_of("historic", "ADJ")
+    assert "historic" in LEXICON.paronyms_of("historical", "ADJ")
+    assert LEXICON.paronyms_of("historic", "VERB") == ()
+    for (word, pos), others in LEXICON.paronyms.items():
+        assert word not in others and pos in ("ADJ", "ADV", "NOUN", "VERB"), (word, pos)
