@@ -1,6 +1,6 @@
 """Inversion-check speed: `qa check --select SI` on a 1,000-sentence document, model loading included.
 
-Usage: .venv/bin/python bench/bench_inversion.py [--sentences N] [--repeat R] [--thorough]
+Usage: .venv/bin/python bench/bench_inversion.py [--sentences N] [--repeat R] [--thorough] [--budget B]
 Runs qa in a fresh process each time (so imports and model loads count), with the
 result cache off, and prints sentences per second (target >= 20 on 2 cores) and
 the peak resident memory of that process (target <= 3 GB).
@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--thorough", action="store_true", help="time [inversion] thorough = true")
+    parser.add_argument("--budget", type=float, help="time this [inversion] budget [default: qa's]")
     args = parser.parse_args()
     text = build_text(args.sentences)
     sentences = len(parse(text).sentences)
@@ -51,7 +52,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "long.txt")
         path.write_text(text, encoding="utf-8")
-        Path(tmp, "qa.toml").write_text(f"[inversion]\nthorough = {str(args.thorough).lower()}\n")
+        budget = "" if args.budget is None else f"budget = {args.budget}\n"
+        Path(tmp, "qa.toml").write_text(f"[inversion]\nthorough = {str(args.thorough).lower()}\n{budget}")
         subprocess.run(qa + [str(path)], capture_output=True, env=env, cwd=tmp)  # warm the disk cache
         times = []
         for _ in range(args.repeat):
@@ -64,7 +66,7 @@ def main() -> None:
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
     seconds = statistics.median(times)
     print(f"text: {sentences} sentences, {len(text):,} characters (corpora/clean + dev paragraphs)")
-    mode = " (thorough)" if args.thorough else ""
+    mode = (" (thorough)" if args.thorough else "") + ("" if args.budget is None else f" (budget {args.budget:g})")
     print(f"qa check --select SI{mode}: {seconds:.1f} s  ->  {sentences / seconds:.1f} sentences/s "
           f"(target >= 20), {issues} inversion issues")
     print(f"peak memory of one qa process: {peak_gb:.2f} GB (target <= 3)")

@@ -109,6 +109,9 @@ def evaluate(
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the metrics as JSON here.")] = None,
     errors: Annotated[int, typer.Option(help="Show this many missed inversions and false alarms.")] = 0,
     thorough: Annotated[bool, typer.Option(help="Every sentence's best readings get the LM (as `[inversion] thorough`).")] = False,
+    budget: Annotated[Optional[float], typer.Option(
+        min=0.0, max=1.0, help="Share of clean sentences stage 1 sends to the LM, as `[inversion] budget` "
+        "(0: the model's training budget) [default: qa's default for `[inversion] budget`].")] = None,
     model_path: Annotated[Optional[Path], typer.Option(
         "--model", help="Inversion model to evaluate [default: the committed one].")] = None,
 ) -> None:
@@ -119,13 +122,16 @@ def evaluate(
     from qa.engines.languagetool import write_atomic_text
     from qa.eval import evaluate as run_eval, read_corpus, render, summary
     from qa.inversion.detector import Detector
+    from qa.config import defaults
     from qa.inversion.model import MODEL_PATH, load_model
 
     try:
         model = load_model(model_path or MODEL_PATH)
+        if budget is None:
+            budget = float(defaults()["inversion"]["budget"])
+        detector = Detector(model, thorough=thorough, budget=budget or None)
     except EngineUnavailable as error:
         fail(str(error), EXIT_ERROR)
-    detector = Detector(model, thorough=thorough)
     threshold = model.threshold if threshold is None else threshold
     everything = {}
     for corpus in corpora:

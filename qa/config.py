@@ -142,6 +142,10 @@ def _validate_values(values: Mapping[str, Any], sources: Mapping[str, str]) -> N
                           f"critical, got {values['min_severity']!r}")
     if not 0.0 <= float(values["min_confidence"]) <= 1.0:
         raise ConfigError(f"{sources['min_confidence']}: 'min_confidence' must be between 0 and 1")
+    for key in ("threshold", "budget"):
+        if not 0.0 <= float(values["inversion"][key]) <= 1.0:
+            raise ConfigError(f"{sources.get('inversion', 'defaults')}: 'inversion.{key}' must be between "
+                              f"0 and 1 (0: the model's), got {values['inversion'][key]!r}")
     for pattern, selectors in values["per_file_ignores"].items():
         if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
             raise ConfigError(f"{sources['per_file_ignores']}: per_file_ignores[{pattern!r}] must be "

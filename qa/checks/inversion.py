@@ -83,6 +83,7 @@ class InversionCheck:
         self.configured_threshold = float(config.section("inversion")["threshold"])  # 0: the model's
         self.threshold = self.configured_threshold or None  # known once the model is loaded
         self.thorough = bool(config.section("inversion")["thorough"])
+        self.budget = float(config.section("inversion")["budget"]) or None  # 0: the model's
         self.vocabulary = frozenset(getattr(getattr(engines, "vocabulary", None), "exact", ()))
         self._detector = None
 
@@ -98,7 +99,7 @@ class InversionCheck:
         from qa.inversion.lexicon import lexicon_digest
 
         return (f"inversion {self.model_id} lexicon {lexicon_digest()} lm {precision()} "
-                f"threshold {self.configured_threshold} thorough {self.thorough}")
+                f"threshold {self.configured_threshold} thorough {self.thorough} budget {self.budget}")
 
     @property
     def detector(self):
@@ -109,7 +110,7 @@ class InversionCheck:
 
             model = load_model()
             self.threshold = self.threshold or model.threshold
-            self._detector = Detector(model, self.vocabulary, self.thorough)
+            self._detector = Detector(model, self.vocabulary, self.thorough, self.budget)
         return self._detector
 
     def check(self, doc: Document, progress=None, sentences=None) -> Iterator[Issue]:

@@ -48,6 +48,7 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         f"{metadata.get('stage1_gold_kept', float('nan')):.1%} of gold readings (CV). Stage 2: histogram gradient boosting,",
         f"isotonic calibration (5-fold), on {metadata['stage2_rows']} stage-1 survivors "
         f"({metadata['stage2_positives']} gold). Default threshold {metadata['threshold']:.2f}.",
+        *_budget_table(metadata),
         "",
         f"Cheap features: {', '.join(CHEAP_FEATURES)}.",
         "",
@@ -91,3 +92,12 @@ def _budget_option(metadata: dict) -> str:
 def _precision_prefix(metadata: dict) -> str:
     """A model trained in float32 says so: on a CPU with fast bfloat16 the LM would run in that."""
     return "QA_LM_FLOAT32=1 " if metadata.get("lm_precision") == "float32" else ""
+
+
+def _budget_table(metadata: dict) -> list[str]:
+    """Stage-1 thresholds for other budgets, which `[inversion] budget` picks at run time."""
+    table = metadata.get("stage1_budgets")
+    if not table:
+        return []
+    shown = ", ".join(f"{budget:.0%} {table[round(budget * 100)]:.3f}" for budget in (0.25, 0.3, 0.4, 0.5))
+    return [f"Stage-1 thresholds for other budgets (`[inversion] budget`, 0.01 to 1): {shown}."]

@@ -66,7 +66,8 @@ class Analysis:
 
 
 class Detector:
-    def __init__(self, model=None, vocabulary: frozenset[str] = frozenset(), thorough: bool = False) -> None:
+    def __init__(self, model=None, vocabulary: frozenset[str] = frozenset(), thorough: bool = False,
+                 budget: float | None = None) -> None:
         from qa.engines.nlp import load_spacy
 
         self.nlp = load_spacy()
@@ -75,6 +76,9 @@ class Detector:
         self.model = model
         self.vocabulary = vocabulary
         self.thorough = thorough  # skip the stage-1 filter: slower, finds more polarity flips
+        self.budget = budget  # share of clean sentences stage 1 sends to the LM; None: as trained
+        if model is not None:
+            model.stage1_threshold_for(budget)  # a budget the model cannot serve fails here, not mid-run
 
     # --- cheap stage --------------------------------------------------------------
 
@@ -193,11 +197,15 @@ class Detector:
             chosen.append(list(spans.values())[:THOROUGH_SURVIVORS if self.thorough else MAX_SURVIVORS])
         return chosen
 
+    @property
+    def stage1_threshold(self) -> float:
+        return self.model.stage1_threshold_for(self.budget)
+
     def passes_stage1(self, item: Scored) -> bool:
         """Would the fast mode's filter let this candidate through? (Thorough mode reads each
         sentence's best spans whatever their stage-1 score; the fast mode's survivors are those
         of them that pass.)"""
-        return item.stage1 >= self.model.stage1_threshold or self._prior_decides(item.candidate)
+        return item.stage1 >= self.stage1_threshold or self._prior_decides(item.candidate)
 
     def _prior_decides(self, candidate: Candidate) -> bool:
         """A rare generator the stage-1 filter never learned, whose documented prior alone can

@@ -33,6 +33,20 @@ class InversionModel:
     def stage1_scores(self, cheap: np.ndarray) -> np.ndarray:
         return self.stage1.predict_proba(cheap)[:, 1]
 
+    def stage1_threshold_for(self, budget: float | None) -> float:
+        """The stage-1 threshold that sends `budget` of clean sentences (0.01 to 1, in steps of
+        0.01) to the expensive stage, from the training's cross-validated scores; None: the
+        budget the model was trained with."""
+        if budget is None:
+            return self.stage1_threshold
+        table = self.metadata.get("stage1_budgets")
+        if not table:
+            raise ModelError("this inversion model has no table of stage-1 budgets; "
+                             "retrain it with `qa train inversion` to choose a budget")
+        if not 0.0 < budget <= 1.0:
+            raise ModelError(f"the stage-1 budget must be above 0 and at most 1, got {budget:g}")
+        return table[round(budget * (len(table) - 1))]
+
     @staticmethod
     def stage2_matrix(items: Sequence) -> np.ndarray:
         return np.array([np.concatenate([vector(i.cheap, CHEAP_FEATURES), vector(i.model or {}, MODEL_FEATURES),

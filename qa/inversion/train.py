@@ -15,7 +15,7 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from qa.inversion.perturb import garble_records, perturb, read_paragraphs
 
 CORPORA = lexicon_dir().parent
 STAGE1_BUDGET = 0.25  # share of clean sentences that may reach the expensive stage (speed)
+BUDGET_STEPS = [step / 100 for step in range(101)]  # budgets a user may pick at run time ([inversion] budget)
 TARGET_CLEAN_FLAGS = 1.0  # per 100 clean sentences, when choosing the default threshold
 PREPARE_BATCH = 256  # records whose sentences the LM reads in one batched pass
 
@@ -123,6 +124,11 @@ def balanced_weights(groups: list[str], labels: np.ndarray) -> np.ndarray:
 
 def budget_threshold(every, scores: np.ndarray, budget: float) -> float:
     """Lowest stage-1 threshold at which at most `budget` of clean sentences have a survivor."""
+    return budget_thresholds(every, scores, [budget])[0]
+
+
+def budget_thresholds(every, scores: np.ndarray, budgets: Sequence[float]) -> list[float]:
+    """budget_threshold for each budget, from one ranking of the clean sentences' best scores."""
     best: dict[tuple[int, int], float] = {}
     for (record, analysis, _, item), score in zip(every, scores):
         if not record["annotations"]:
@@ -131,8 +137,8 @@ def budget_threshold(every, scores: np.ndarray, budget: float) -> float:
     clean_sentences = {id(a): len(a.sentences) for r, a, _, _ in every if not r["annotations"]}
     total = sum(clean_sentences.values())
     ranked = sorted(best.values(), reverse=True)
-    allowed = int(budget * total)
-    return float(ranked[allowed]) if allowed < len(ranked) else 0.0
+    allowed = [int(budget * total) for budget in budgets]
+    return [float(ranked[n]) if n < len(ranked) else 0.0 for n in allowed]
 
 
 def sentence_level(items: list[tuple[str, int, float, int]]) -> dict[tuple[str, int], tuple[float, int]]:
@@ -235,6 +241,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
         "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
+        "stage1_budgets": budget_thresholds(every, cv1, BUDGET_STEPS),
         "stage1_gold_kept": stage1_kept, "stage1_budget": budget, "lm_precision": precision(),
         "lm_context": "running", "state_layers": list(STATE_LAYERS),
         "state_probe_c": model.state_probe[-1].C,

@@ -272,6 +272,32 @@ def test_thorough_mode_sends_every_sentence_to_the_lm_and_fast_mode_filters():
     assert all(sum(1 for s in fast_survivors if s.sentence == i) <= MAX_SURVIVORS for i in range(len(doc.sentences)))
 
 
+def test_a_larger_stage1_budget_sends_more_sentences_to_the_lm():
+    from qa.document import parse
+    from qa.inversion.detector import Detector
+    from qa.inversion.model import load_model
+
+    doc = parse((ROOT / "corpora/clean/travel.txt").read_text("utf-8"))
+    model = load_model()
+    reached = {}
+    for budget in (None, 0.5):
+        detector = Detector(model, budget=budget)
+        reached[budget] = {s.sentence for s in detector.apply_stage1(detector.prepare(doc))}
+    assert reached[None] < reached[0.5]  # a lower stage-1 threshold: every sentence read before, and more
+    assert len(reached[0.5]) > 1.3 * len(reached[None])
+
+
+def test_the_inversion_budget_is_part_of_the_cache_key(project):
+    from qa.checks.inversion import InversionCheck
+    from qa.config import load_config
+
+    keys = set()
+    for budget in ("0.0", "0.5"):
+        (project / "qa.toml").write_text(f"[inversion]\nbudget = {budget}\n")
+        keys.add(InversionCheck(load_config(project), None).cache_key())
+    assert len(keys) == 2
+
+
 def test_a_model_that_cannot_load_skips_the_family_once_for_the_run(project, monkeypatch):
     from qa.config import load_config
     from qa.inversion import model

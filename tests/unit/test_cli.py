@@ -108,6 +108,23 @@ def test_train_rejects_a_stage1_budget_outside_zero_to_one():
     assert result.exit_code == 2 and "budget" in result.output
 
 
+def test_eval_rejects_a_stage1_budget_outside_zero_to_one():
+    result = runner.invoke(app, ["eval", "corpora/seed/seed.jsonl", "--budget", "1.5"])
+    assert result.exit_code == 2 and "budget" in result.output
+
+
+def test_a_model_card_lists_the_stage1_thresholds_of_other_budgets(tmp_path):
+    import joblib
+
+    from qa.inversion.card import write_card
+    from qa.inversion.model import MODEL_PATH
+
+    metadata = joblib.load(MODEL_PATH).metadata
+    card = write_card({**metadata, "stage1_budgets": [1 - step / 100 for step in range(101)]},
+                      tmp_path / "card.md").read_text()
+    assert "(`[inversion] budget`, 0.01 to 1): 25% 0.750, 30% 0.700, 40% 0.600, 50% 0.500." in card
+
+
 def test_a_file_that_is_not_an_inversion_model_is_a_clear_error(tmp_path):
     import joblib
     import pytest

@@ -51,6 +51,18 @@ def test_unknown_nested_key_and_bad_types(tmp_path):
         load_config(tmp_path)
 
 
+@pytest.mark.parametrize("key, value, accepted", [("budget", 0.4, True), ("budget", 1.5, False),
+                                                  ("threshold", 0.7, True), ("threshold", -0.1, False)])
+def test_inversion_threshold_and_budget_must_be_shares(tmp_path, key, value, accepted):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "qa.toml").write_text(f"[inversion]\n{key} = {value}\n")
+    if accepted:
+        assert load_config(tmp_path).section("inversion")[key] == value
+    else:
+        with pytest.raises(ConfigError, match=rf"qa\.toml: 'inversion\.{key}' must be between 0 and 1"):
+            load_config(tmp_path)
+
+
 def test_invalid_toml_is_a_config_error(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "qa.toml").write_text("select = [\n")

@@ -1,11 +1,12 @@
 """The cascade's selection: what the fast mode and thorough mode send to the LM's expensive stage."""
 
 import numpy as np
+import pytest
 
 from qa.inversion.candidates import Candidate
 from qa.inversion.detector import Detector, Scored
 from qa.inversion.features import CHEAP_FEATURES
-from qa.inversion.model import InversionModel
+from qa.inversion.model import InversionModel, ModelError
 
 
 class StageOneFromPrior:
@@ -16,10 +17,16 @@ class StageOneFromPrior:
         return np.column_stack([1 - prior, prior])
 
 
-def detector(thorough: bool) -> Detector:
+# Stage-1 thresholds per budget (0.00 to 1.00): a larger share of clean sentences, a lower threshold.
+BUDGETS = [round(1 - step / 100, 2) for step in range(101)]
+
+
+def detector(thorough: bool, budget: float | None = None) -> Detector:
     found = Detector.__new__(Detector)  # no spaCy, no lexicon: only the selection is under test
     found.thorough = thorough
-    found.model = InversionModel(StageOneFromPrior(), 0.5, None, 0.6, {"support": {"opposite:table": 100}})
+    found.budget = budget
+    found.model = InversionModel(StageOneFromPrior(), 0.5, None, 0.6,
+                                 {"support": {"opposite:table": 100}, "stage1_budgets": BUDGETS})
     return found
 
 
@@ -45,3 +52,22 @@ def test_fast_mode_reads_the_thorough_readings_that_pass_stage1():
     chosen = fast._stage1([sentence()])[0]
     assert [s.candidate.replacement for s in chosen] == ["fell"]
     assert [s.candidate.replacement for s in every if fast.passes_stage1(s)] == ["fell"]
+
+
+def test_a_larger_budget_lowers_the_stage1_threshold_and_reads_more_spans():
+    assert [s.candidate.replacement for s in detector(False, budget=0.5)._stage1([sentence()])[0]] == ["fell"]
+    chosen = detector(False, budget=0.65)._stage1([sentence()])[0]  # threshold 0.35
+    assert detector(False, budget=0.65).stage1_threshold == 0.35
+    assert [s.candidate.replacement for s in chosen] == ["fell", "for"]
+
+
+def test_the_budget_defaults_to_the_trained_threshold_and_must_be_in_the_table():
+    model = detector(False).model
+    assert model.stage1_threshold_for(None) == 0.5
+    assert model.stage1_threshold_for(0.25) == 0.75 and model.stage1_threshold_for(1.0) == 0.0
+    with pytest.raises(ModelError, match="must be above 0 and at most 1, got 1.5"):
+        model.stage1_threshold_for(1.5)
+    old = InversionModel(StageOneFromPrior(), 0.5, None, 0.6, {})
+    assert old.stage1_threshold_for(None) == 0.5
+    with pytest.raises(ModelError, match="no table of stage-1 budgets; retrain"):
+        old.stage1_threshold_for(0.4)
