@@ -144,6 +144,7 @@ def evaluate(
         with records_progress(f"evaluating {corpus.name}", len(records)) as tick:
             results = run_eval(records, detector, threshold, tick)
         data = everything[str(corpus)] = summary(results, threshold)
+        data.update(thorough=thorough, stage1_budget=detector.budget or model.metadata.get("stage1_budget"))
         typer.echo(render(str(corpus), data, results, errors))
     if json_out:
         write_atomic_text(json_out, json.dumps(everything, indent=2) + "\n")

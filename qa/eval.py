@@ -223,7 +223,7 @@ def render(name: str, data: dict, results: Results, show_errors: int = 0) -> str
     s, sp = data["sentence_level"], data["span_level"]
     lines = [
         f"== {name}: {data['sentences']} sentences ({data['inversion_sentences']} with an inversion, "
-        f"{data['clean_sentences']} clean), threshold {data['threshold']:.2f}",
+        f"{data['clean_sentences']} clean), threshold {data['threshold']:.2f}{_reach(data)}",
         f"sentence level  P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  "
         f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})",
         f"span level      P {sp['precision']:.3f}  R {sp['recall']:.3f}  F1 {sp['f1']:.3f}",
@@ -252,3 +252,10 @@ def render(name: str, data: dict, results: Results, show_errors: int = 0) -> str
             lines.append(f"{title} (first {show_errors}):")
             lines += [f"  - {t}" for t in items[:show_errors]]
     return "\n".join(lines) + "\n"
+
+
+def _reach(data: dict) -> str:
+    """Which sentences the LM read: every one's best spans, or the stage-1 budget's share."""
+    if data.get("thorough"):
+        return ", thorough"
+    return f", stage-1 budget {data['stage1_budget']:.2f}" if data.get("stage1_budget") else ""

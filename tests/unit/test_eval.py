@@ -51,3 +51,13 @@ def test_a_miss_is_put_down_to_the_first_stage_of_the_cascade_that_lost_it():
     read = Scored(0, to_from, {}, model={"lm_sentence": 1.0}, stage1=0.5, probability=0.41)
     reason, detail = miss_reason([other, read], text, [gold])
     assert reason == BELOW_THRESHOLD and "0.41" in detail and "'to' -> 'from'" in detail
+
+
+def test_the_report_says_how_much_the_lm_read():
+    from qa.eval import Results, render, summary
+
+    data = summary(Results(), 0.55)
+    assert render("c", {**data, "stage1_budget": 0.4}, Results()).splitlines()[0].endswith(
+        "threshold 0.55, stage-1 budget 0.40")
+    assert render("c", {**data, "thorough": True, "stage1_budget": 0.4}, Results()).splitlines()[0].endswith(
+        "threshold 0.55, thorough")
