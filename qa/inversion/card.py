@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qa.engines.languagetool import write_atomic_text
 from qa.inversion.features import CHEAP_FEATURES, MODEL_FEATURES
-from qa.inversion.model import MODEL_DIR
+from qa.inversion.model import MODEL_DIR, threshold_for_budget
 
 
 def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path:
@@ -99,5 +99,5 @@ def _budget_table(metadata: dict) -> list[str]:
     table = metadata.get("stage1_budgets")
     if not table:
         return []
-    shown = ", ".join(f"{budget:.0%} {table[round(budget * 100)]:.3f}" for budget in (0.25, 0.3, 0.4, 0.5))
+    shown = ", ".join(f"{budget:.0%} {threshold_for_budget(table, budget):.3f}" for budget in (0.25, 0.3, 0.4, 0.5))
     return [f"Stage-1 thresholds for other budgets (`[inversion] budget`, 0.01 to 1): {shown}."]

@@ -45,7 +45,7 @@ class InversionModel:
                              "retrain it with `qa train inversion` to choose a budget")
         if not 0.0 < budget <= 1.0:
             raise ModelError(f"the stage-1 budget must be above 0 and at most 1, got {budget:g}")
-        return table[round(budget * (len(table) - 1))]
+        return threshold_for_budget(table, budget)
 
     @staticmethod
     def stage2_matrix(items: Sequence) -> np.ndarray:
@@ -90,6 +90,11 @@ class InversionModel:
             Path(tmp).unlink(missing_ok=True)
             raise
         return file_id(path)
+
+
+def threshold_for_budget(table: Sequence[float], budget: float) -> float:
+    """The entry of a stage-1 budget table (thresholds for budgets 0, 0.01, ..., 1) for a budget."""
+    return table[round(budget * (len(table) - 1))]
 
 
 def file_id(path: Path) -> str:

@@ -122,13 +122,9 @@ def balanced_weights(groups: list[str], labels: np.ndarray) -> np.ndarray:
     return np.array([share / positives[g] if y else 1.0 for g, y in zip(groups, labels)])
 
 
-def budget_threshold(every, scores: np.ndarray, budget: float) -> float:
-    """Lowest stage-1 threshold at which at most `budget` of clean sentences have a survivor."""
-    return budget_thresholds(every, scores, [budget])[0]
-
-
 def budget_thresholds(every, scores: np.ndarray, budgets: Sequence[float]) -> list[float]:
-    """budget_threshold for each budget, from one ranking of the clean sentences' best scores."""
+    """For each budget, the stage-1 threshold with that share of clean sentences' best scores
+    above it (the sentence at it passes too: on thousands of sentences, one more)."""
     best: dict[tuple[int, int], float] = {}
     for (record, analysis, _, item), score in zip(every, scores):
         if not record["annotations"]:
@@ -180,7 +176,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
     stage1 = HistGradientBoostingClassifier(max_depth=4, learning_rate=0.08, max_iter=200,
                                             class_weight="balanced", random_state=seed)
     cv1 = cross_val_predict(stage1, x1, y1, groups=groups1, cv=GroupKFold(5), method="predict_proba")[:, 1]
-    stage1_threshold = budget_threshold(every, cv1, budget)
+    stage1_threshold, *budget_table = budget_thresholds(every, cv1, [budget, *BUDGET_STEPS])
     stage1.fit(x1, y1)
     # Generators and lexicon kinds with few gold readings keep their prior (model.probabilities).
     support = Counter(item.candidate.source for (*_, item), y in zip(every, y1) if y)
@@ -241,7 +237,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
         "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
         "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
-        "stage1_budgets": budget_thresholds(every, cv1, BUDGET_STEPS),
+        "stage1_budgets": budget_table,
         "stage1_gold_kept": stage1_kept, "stage1_budget": budget, "lm_precision": precision(),
         "lm_context": "running", "state_layers": list(STATE_LAYERS),
         "state_probe_c": model.state_probe[-1].C,

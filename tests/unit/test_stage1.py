@@ -71,3 +71,21 @@ def test_the_budget_defaults_to_the_trained_threshold_and_must_be_in_the_table()
     assert old.stage1_threshold_for(None) == 0.5
     with pytest.raises(ModelError, match="no table of stage-1 budgets; retrain"):
         old.stage1_threshold_for(0.4)
+
+
+def test_budget_thresholds_rank_clean_sentences_by_their_best_candidate():
+    from types import SimpleNamespace
+
+    from qa.inversion.train import budget_thresholds
+
+    clean, perturbed = {"annotations": []}, {"annotations": [{"start": 0}]}
+    text = SimpleNamespace(sentences=[0, 1, 2, 3])  # 4 clean sentences; sentence 3 has no candidate
+    every, scores = [], []
+    for record, sentence, score in [(clean, 0, 0.9), (clean, 0, 0.2), (clean, 1, 0.6), (clean, 2, 0.3),
+                                    (perturbed, 0, 0.99)]:  # annotated records do not count
+        every.append((record, text if record is clean else SimpleNamespace(sentences=[0]), {},
+                      SimpleNamespace(sentence=sentence)))
+        scores.append(score)
+    # Best per clean sentence, ranked: 0.9, 0.6, 0.3. A budget's share of the 4 sentences (1 for a
+    # quarter) is the count ranked above the threshold; the one at it passes too (>=).
+    assert budget_thresholds(every, np.array(scores), [0.25, 0.5, 0.75, 1.0]) == [0.6, 0.3, 0.0, 0.0]
