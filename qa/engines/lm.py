@@ -280,7 +280,6 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
                                    written, text) for text in wanted[index]]
                 waiting += _waiting(tokenizer, out.cache, row, asked)
                 template = _bare(out.cache)
-            del states
             results.update(batch)
             # Readings wait for more batches' readings: one call per reading group costs the
             # LM about as much for 60 tokens as for 600, so fewer, larger calls.
@@ -289,7 +288,7 @@ def read_sentences(sentences: Sequence[str], probes: Sequence[Sequence[tuple[int
                     results[item.sentence] = replace(results[item.sentence],
                                                      versions=results[item.sentence].versions + (scored,))
                 waiting = []
-            del out, hidden, middle, logprobs  # before the next batch: its cache alone takes ~100 MB
+            del out, hidden, middle, logprobs, states  # before the next batch: its cache alone takes ~100 MB
             release_freed_memory()
             if progress:
                 progress(sum(len(layout) for layout in layouts))
