@@ -36,9 +36,12 @@ def write_card(metadata: dict, path: Path = MODEL_DIR / "MODEL_CARD.md") -> Path
         "  health, science, sport, conflict), once clean and once with one automatic perturbation",
         "  (qa/inversion/perturb.py) whose original wording is the gold reading;",
         "- the train split of the hand-annotated MT garbles (`corpora/garbles/mt_garbles.jsonl`, ids not",
-        "  divisible by 3), garbled and corrected.",
+        "  divisible by 3), garbled and corrected;",
+        "- for stage 2 only, every paragraph of `corpora/paragraphs/train_stage2/` (fiction, instructions,",
+        "  software documentation, reviews, essays and letters, reference prose), clean and perturbed.",
         "",
-        f"Records: {json.dumps(metadata['records'])}. Candidates generated: {metadata['candidates']}; "
+        f"Records: {json.dumps(metadata['records'])}; for stage 2 only: "
+        f"{json.dumps(metadata.get('stage2_only_records', {}))}. Candidates generated: {metadata['candidates']}; "
         f"the gold reading was among them for {metadata['gold_coverage']:.1%} of annotated sentences.",
         "",
         "## Model",

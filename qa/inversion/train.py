@@ -3,7 +3,8 @@
 Training data: every paragraph in corpora/paragraphs/train/ twice (clean, and
 with one automatic perturbation whose original wording is the gold reading),
 plus the train split of the hand-annotated MT garbles (garbled, and corrected).
-Deterministic for a given seed.
+The paragraphs of corpora/paragraphs/train_stage2/ (genres other than news) are
+read the same way but train stage 2 only. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ CORPORA = lexicon_dir().parent
 STAGE1_BUDGET = 0.25  # share of clean sentences that may reach the expensive stage (speed)
 BUDGET_STEPS = [step / 100 for step in range(101)]  # budgets a user may pick at run time ([inversion] budget)
 TARGET_CLEAN_FLAGS = 1.0  # per 100 clean sentences, when choosing the default threshold
+THRESHOLD_STEPS = [step / 100 for step in range(10, 96)]  # default thresholds the choice tries
 PREPARE_BATCH = 256  # records whose sentences the LM reads in one batched pass
 
 
@@ -41,24 +43,34 @@ def labels(analysis: Analysis, gold: dict[int, str]) -> list[int]:
 
 
 def training_records(detector: Detector, seed: int, log: Callable[[str], None]) -> list[dict]:
+    """Records for both stages, then those for stage 2 only ("stage2_only": True)."""
     rng = random.Random(seed)
-    records = []
-    for path in sorted((CORPORA / "paragraphs" / "train").glob("*.txt")):
-        for n, text in enumerate(read_paragraphs(path)):
-            group = f"{path.stem}-{n}"
-            records.append({"text": text, "annotations": [], "group": group, "source": "clean"})
-            change = perturb(text, detector, rng)
-            if change is not None:
-                records.append({"text": change.text, "group": group, "source": "perturbed",
-                                "annotations": [{"start": change.start, "end": change.end,
-                                                 "intended": change.intended, "family": change.family}]})
+    records = paragraph_records(CORPORA / "paragraphs" / "train", "", detector, rng)
     for record in garble_records(CORPORA / "garbles" / "mt_garbles.jsonl", "train"):
         note = record["annotations"][0]
         fixed = record["text"][:note["start"]] + note["intended"] + record["text"][note["end"]:]
         records.append({**record, "group": record["id"]})
         records.append({"text": fixed, "annotations": [], "group": record["id"], "source": "clean"})
     records += lexicon_example_records(detector)
-    log(f"training records: {Counter(r['source'] for r in records)}")
+    records += [{**r, "stage2_only": True}
+                for r in paragraph_records(CORPORA / "paragraphs" / "train_stage2", "stage2:", detector, rng)]
+    log(f"training records: {Counter(r['source'] for r in records)}, "
+        f"{sum(r.get('stage2_only', False) for r in records)} of them for stage 2 only")
+    return records
+
+
+def paragraph_records(folder: Path, prefix: str, detector: Detector, rng: random.Random) -> list[dict]:
+    """Each paragraph clean, and with one automatic perturbation whose original wording is gold."""
+    records = []
+    for path in sorted(folder.glob("*.txt")):
+        for n, text in enumerate(read_paragraphs(path)):
+            group = f"{prefix}{path.stem}-{n}"
+            records.append({"text": text, "annotations": [], "group": group, "source": "clean"})
+            change = perturb(text, detector, rng)
+            if change is not None:
+                records.append({"text": change.text, "group": group, "source": "perturbed",
+                                "annotations": [{"start": change.start, "end": change.end,
+                                                 "intended": change.intended, "family": change.family}]})
     return records
 
 
@@ -164,11 +176,14 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
         for record, analysis in zip(batch, detector.prepare_many([parse(r["text"]) for r in batch])):
             analyses.append((record, analysis, gold_sentences(record, analysis.doc)))
         log(f"  cheap features: {start + len(batch)}/{len(records)} records ({time.time() - started:.0f}s)")
-    every = [(r, a, g, item) for r, a, g in analyses for sentence in a.scored for item in sentence]
+    # Stage 1 learns from news paragraphs only: with other genres among its clean sentences its
+    # budget read fewer dev inversions (README, "Genres for stage 2 only").
+    stage1_analyses = [(r, a, g) for r, a, g in analyses if not r.get("stage2_only")]
+    every = [(r, a, g, item) for r, a, g in stage1_analyses for sentence in a.scored for item in sentence]
     x1 = np.array([vector(item.cheap, CHEAP_FEATURES) for *_, item in every])
-    y1 = np.array([label for _, a, g in analyses for label in labels(a, g)])
+    y1 = np.array([label for _, a, g in stage1_analyses for label in labels(a, g)])
     groups1 = [r["group"] for r, *_ in every]
-    annotated = sum(len(g) for _, _, g in analyses)
+    annotated = sum(len(g) for _, _, g in stage1_analyses)
     covered = len({(id(a), item.sentence) for (_, a, g, item), y in zip(every, y1) if y})
     log(f"candidates: {len(every)}, gold readings generated for {covered}/{annotated} "
         f"annotated sentences ({covered / max(annotated, 1):.1%})")
@@ -235,7 +250,9 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
     model.metadata = {
         "cheap_features": CHEAP_FEATURES, "model_features": MODEL_FEATURES,
         "sklearn": sklearn.__version__, "python": platform.python_version(), "seed": seed,
-        "records": dict(Counter(r["source"] for r in records)), "candidates": len(every),
+        "records": dict(Counter(r["source"] for r in records if not r.get("stage2_only"))),
+        "stage2_only_records": dict(Counter(r["source"] for r in records if r.get("stage2_only"))),
+        "candidates": len(every),
         "gold_coverage": covered / max(annotated, 1), "stage1_threshold": stage1_threshold,
         "stage1_budgets": budget_table,
         "stage1_gold_kept": stage1_kept, "stage1_budget": budget, "lm_precision": precision(),
@@ -270,7 +287,7 @@ def choose_threshold(rows, probabilities, analyses) -> tuple[float, list[dict]]:
     positives = sum(len(g) for _, _, g in analyses)
     clean_sentences = total_sentences - positives
     sweep, best = [], (0.0, 0.9)
-    for threshold in np.arange(0.1, 0.96, 0.05):
+    for threshold in THRESHOLD_STEPS:
         flagged = [(p >= threshold, y) for p, y in sentences.values()]
         tp = sum(1 for f, y in flagged if f and y)
         fp = sum(1 for f, y in flagged if f and not y)

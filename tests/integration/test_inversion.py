@@ -97,8 +97,10 @@ def test_long_documents_are_analysed_in_windows_with_the_same_results(project, m
     key = lambda i: (i.rule, i.start, i.end, i.sentence, i.suggestions)  # noqa: E731
     assert sorted(map(key, windowed)) == sorted(map(key, whole))
     confidence = {key(i): i.confidence for i in whole}
-    # Equal up to bfloat16 rounding, which depends on the batch's shape (see qa/engines/lm.py).
-    assert all(i.confidence == pytest.approx(confidence[key(i)], abs=0.05) for i in windowed)
+    # Equal up to bfloat16 rounding, which depends on the batch's shape (see qa/engines/lm.py): a
+    # sentence's log-probability moves by up to 0.3 nats, and the calibration's steps turn that
+    # into up to 0.08 of confidence (measured on AMX with the model of 2026-12-07, fourth session).
+    assert all(i.confidence == pytest.approx(confidence[key(i)], abs=0.1) for i in windowed)
     assert all(doc.sentence_at(i.start) == i.sentence for i in windowed)
 
 

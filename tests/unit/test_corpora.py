@@ -5,7 +5,7 @@ from pathlib import Path
 
 CORPORA = Path(__file__).parents[2] / "corpora"
 HELD_OUT = ["clean/*.txt", "paragraphs/dev/*.txt", "seed/*.txt"]
-TRAINING = ["paragraphs/train/*.txt", "paragraphs/pending/*.txt"]
+TRAINING = ["paragraphs/train/*.txt", "paragraphs/train_stage2/*.txt", "paragraphs/pending/*.txt"]
 MAX_SHARED = 0.3  # formulaic news phrases ("fell to a record low against") reach 0.25
 
 
