@@ -54,3 +54,17 @@ def test_stage2_paragraphs_leave_the_other_records_as_they_were(monkeypatch, det
     with_them = records(monkeypatch, detector, corpora(tmp_path / "b", with_stage2=True))
     assert [r for r in with_them if not r.get("stage2_only")] == without
     assert len(with_them) > len(without)
+
+
+def test_the_default_threshold_is_chosen_in_steps_of_a_hundredth():
+    """The best F1 with at most 1 flag per 100 clean sentences. Only thresholds of 0.47 and 0.48
+    keep the inversion scored 0.48 and drop the clean sentence scored 0.46 (F1 0.8); steps of
+    0.05 would try 0.45 (F1 0.67), 0.50 (0.5) or 0.30 and below (0.75)."""
+    from types import SimpleNamespace
+
+    scores = {0: (0.9, 1), 1: (0.48, 1), 2: (0.3, 1), 3: (0.46, 0), 4: (0.40, 0)}
+    rows = [("r", "g", SimpleNamespace(sentence=s), y) for s, (_, y) in scores.items()]
+    analyses = [({}, SimpleNamespace(sentences=[None] * 203), {0: "", 1: "", 2: ""})]
+    threshold, sweep = train.choose_threshold(rows, [p for p, _ in scores.values()], analyses)
+    assert threshold == 0.47
+    assert next(row for row in sweep if row["threshold"] == 0.47)["recall"] == round(2 / 3, 3)
