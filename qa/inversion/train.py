@@ -177,7 +177,7 @@ def train(out: Path = MODEL_PATH, seed: int = 13, budget: float = STAGE1_BUDGET,
             analyses.append((record, analysis, gold_sentences(record, analysis.doc)))
         log(f"  cheap features: {start + len(batch)}/{len(records)} records ({time.time() - started:.0f}s)")
     # Stage 1 learns from news paragraphs only: with other genres among its clean sentences its
-    # budget read fewer dev inversions (README, "Genres for stage 2 only").
+    # budget read fewer dev inversions (README, "Other genres for stage 2 only").
     stage1_analyses = [(r, a, g) for r, a, g in analyses if not r.get("stage2_only")]
     every = [(r, a, g, item) for r, a, g in stage1_analyses for sentence in a.scored for item in sentence]
     x1 = np.array([vector(item.cheap, CHEAP_FEATURES) for *_, item in every])
